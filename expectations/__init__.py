@@ -1,0 +1,1 @@
+"""envq expectations."""

@@ -1,0 +1,1 @@
+"""envq reports."""
