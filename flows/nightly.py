@@ -1,0 +1,152 @@
+"""The nightly Prefect flow: configure -> ingest -> validate -> build -> publish -> report.
+
+Each stage is a task that opens the working database, calls flows.stages and returns a small
+summary. Stages that touch files retry with back-off. The published database changes only in
+the publish task, by an atomic rename, so a failed night leaves the last good state published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import stages
+from flows.publish import open_working, publish, writer_lock
+from flows.settings import Settings, load_settings
+from flows.summary import run_summary_markdown
+
+RETRY_DELAYS = [float(s) for s in os.environ.get("ENVQ_RETRY_DELAYS", "2,10").split(",")]
+
+
+class StageFailed(RuntimeError):
+    """A stage of the run failed; the message names the stage and the reason in one line."""
+
+
+def _with_work_db(settings: Settings, fn, *args: Any) -> Any:
+    con = open_working(settings.warehouse, settings.work_db)
+    try:
+        return fn(con, *args)
+    finally:
+        con.close()
+
+
+@task(name="configure", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
+def configure_task(settings: Settings) -> dict[str, int]:
+    """Load regions, stations, sections, dust days and targets from data/config."""
+    counts = _with_work_db(settings, stages.load_configuration, settings)
+    get_run_logger().info("configuration loaded: %s", counts)
+    return counts
+
+
+@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
+def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Load the raw files not loaded yet (idempotent: same bytes are skipped)."""
+    logger = get_run_logger()
+    summary = _with_work_db(settings, stages.ingest, [settings.raw], run_id)
+    logger.info(
+        "ingest: %s files %s, %s rows loaded, %s cells quarantined",
+        summary["files"],
+        summary["by_status"],
+        summary["rows_loaded"],
+        summary["rows_quarantined"],
+    )
+    for failure in summary["failures"][:20]:
+        logger.warning("%s", failure)
+    return summary
+
+
+@task(name="validate", cache_policy=NO_CACHE)
+def validate_task(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Run the quality suites on what is loaded; write Data Docs."""
+    summary = _with_work_db(settings, stages.validate, run_id, settings)
+    get_run_logger().info("validation: %s", {k: v for k, v in summary.items() if k != "rows"})
+    return summary
+
+
+@task(name="build", cache_policy=NO_CACHE)
+def build_task(settings: Settings, as_of: dt.date | None, edition: str | None) -> dict[str, int]:
+    """Rebuild the marts (air, water, target progress) from the core tables."""
+    counts = _with_work_db(settings, stages.build, as_of, edition)
+    get_run_logger().info("marts rebuilt: %s", counts)
+    return counts
+
+
+@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
+def publish_task(settings: Settings) -> str:
+    """Swap the working database in as the published one (atomic rename)."""
+    publish(settings.work_db, settings.warehouse)
+    get_run_logger().info("published %s", settings.warehouse)
+    return str(settings.warehouse)
+
+
+@task(name="report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
+def report_task(settings: Settings, as_of: dt.date | None, lang: str) -> list[str]:
+    """Write the target-gap reports (HTML and xlsx) from the published database."""
+    from reports.build import write_reports
+
+    paths = write_reports(settings.warehouse, settings.reports_dir, as_of=as_of, lang=lang)
+    get_run_logger().info("reports written: %d files in %s", len(paths), settings.reports_dir)
+    return [str(p) for p in paths]
+
+
+@flow(name="envq-nightly", log_prints=True)
+def nightly(
+    warehouse: str | None = None,
+    raw: str | None = None,
+    as_of: dt.date | None = None,
+    edition: str | None = None,
+    lang: str = "zh",
+) -> dict[str, Any]:
+    """Ingest new files, validate, rebuild the marts, publish, write the reports."""
+    settings = load_settings(warehouse, raw)
+    run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
+    stage = "start"
+    try:
+        with writer_lock(settings.work_db):
+            stage = "sample"
+            stages.ensure_sample(settings)
+            stage = "configure"
+            summary["configuration"] = configure_task(settings)
+            stage = "ingest"
+            summary["ingest"] = ingest_task(settings, run_id)
+            stage = "validate"
+            summary["validation"] = validate_task(settings, run_id)
+            stage = "build"
+            summary["build"] = build_task(settings, as_of, edition)
+            stage = "publish"
+            summary["published"] = publish_task(settings)
+        stage = "report"
+        summary["reports"] = report_task(settings, as_of, lang)
+    except Exception as exc:
+        reason = f"envq run failed at stage '{stage}': {type(exc).__name__}: {exc}"
+        create_markdown_artifact(
+            key="envq-run-failure", markdown=f"# envq run failed\n\n{reason}\n", description=reason
+        )
+        raise StageFailed(reason) from exc
+    summary.update(_read_published_summary(Path(settings.warehouse), as_of))
+    create_markdown_artifact(
+        key="envq-run-summary",
+        markdown=run_summary_markdown(summary),
+        description="envq nightly run summary",
+    )
+    return summary
+
+
+def _read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
+    from transforms.target_progress import targets_check
+    from transforms.warehouse import connect
+
+    con = connect(published, read_only=True)
+    try:
+        lines, _ = targets_check(con, as_of, None)
+        return {"targets_at_risk": lines, **stages.unregistered_counts(con)}
+    finally:
+        con.close()

@@ -1,0 +1,133 @@
+"""The stages of a run as plain functions over a warehouse connection.
+
+The CLI commands and the Prefect tasks both call these; they hold no domain logic, only the
+order of calls into transforms/, expectations/ and reports/ and the summaries they return.
+Domain modules are imported inside the functions so that `envq --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.settings import DEFAULT_RAW, SAMPLE_DIR, Settings
+
+log = logging.getLogger("envq")
+
+
+def ensure_sample(settings: Settings) -> Path | None:
+    """Generate the bundled synthetic sample on first use of the default raw folder."""
+    if settings.raw != DEFAULT_RAW or SAMPLE_DIR.exists():
+        return None
+    has_files = any(p.is_file() and not p.name.startswith(".") for p in settings.raw.rglob("*"))
+    if has_files:
+        return None
+    from transforms.sample_data import write_sample
+
+    log.info("no raw files yet: generating the bundled synthetic sample in %s", SAMPLE_DIR)
+    write_sample(SAMPLE_DIR)
+    return SAMPLE_DIR
+
+
+def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
+    """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
+    from transforms.ingest_station_list import load_region_config, load_station_config
+    from transforms.ingest_water import load_section_config
+    from transforms.targets import load_targets
+
+    cfg = settings.config_dir
+    counts: dict[str, int] = {}
+    if (cfg / "regions.csv").exists():
+        counts["regions"] = load_region_config(con, cfg / "regions.csv")
+    if (cfg / "stations.csv").exists():
+        counts["stations"] = load_station_config(con, cfg / "stations.csv")
+    if (cfg / "water_sections.csv").exists():
+        counts["water_sections"] = load_section_config(con, cfg / "water_sections.csv")
+    counts["dust_days"] = load_dust_days(con, cfg / "dust_days.csv")
+    if settings.targets.exists():
+        counts["targets"] = load_targets(con, settings.targets)
+    return counts
+
+
+def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Replace the bureau's sand-dust deduction flags from data/config/dust_days.csv."""
+    con.execute(
+        "create table if not exists air_dust_flags (region_code varchar, date date, note varchar)"
+    )
+    if not path.exists():
+        return 0
+    con.execute("delete from air_dust_flags")
+    con.execute(
+        "insert into air_dust_flags select region_code::varchar, date::date, note::varchar "
+        "from read_csv(?, header = true, all_varchar = true)",
+        [str(path)],
+    )
+    return con.execute("select count(*) from air_dust_flags").fetchone()[0]
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    run_id: str,
+    validate: bool = True,
+    on_file: Callable[[Any], None] | None = None,
+) -> dict[str, Any]:
+    """Load every new raw file below paths; summarise files, rows and quarantine."""
+    from transforms.ingest import ingest_paths
+
+    kwargs: dict[str, Any] = {}
+    if validate:
+        try:
+            from expectations.run import make_batch_validator
+        except ImportError:  # quality gates not installed in this build
+            make_batch_validator = None
+        if make_batch_validator is not None:
+            kwargs["validate"] = make_batch_validator(con, run_id)
+    results = ingest_paths(con, paths, run_id=run_id, on_file=on_file, **kwargs)
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    return {
+        "files": len(results),
+        "by_status": by_status,
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_quarantined": sum(r.rows_quarantined for r in results),
+        "failures": [r.message for r in results if r.status in ("failed", "rejected")],
+    }
+
+
+def validate(con: duckdb.DuckDBPyConnection, run_id: str, settings: Settings) -> dict[str, Any]:
+    """Run the expectation suites over what is loaded (nothing is loaded here)."""
+    from expectations.run import validate_warehouse
+
+    summary = validate_warehouse(con, run_id, settings.quality_dir)
+    return summary if isinstance(summary, dict) else summary.__dict__
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date | None, edition: str | None
+) -> dict[str, int]:
+    """Rebuild every mart from the core tables."""
+    from transforms.air_marts import build_air_marts
+    from transforms.target_progress import build_target_progress
+    from transforms.water_marts import build_water_marts
+
+    counts: dict[str, int] = {}
+    counts.update(build_air_marts(con, as_of=as_of, edition=edition))
+    counts.update(build_water_marts(con, as_of=as_of))
+    counts["target_progress"] = build_target_progress(con, as_of=as_of)
+    return counts
+
+
+def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Codes seen in the data but in no station list or section registry."""
+    stations = con.execute("select count(*) from stations where not registered").fetchone()[0]
+    sections = con.execute(
+        "select count(*) from water_sections where not registered"
+    ).fetchone()[0]
+    return {"unregistered_stations": stations, "unregistered_sections": sections}
