@@ -127,7 +127,5 @@ def build(
 def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Codes seen in the data but in no station list or section registry."""
     stations = con.execute("select count(*) from stations where not registered").fetchone()[0]
-    sections = con.execute(
-        "select count(*) from water_sections where not registered"
-    ).fetchone()[0]
+    sections = con.execute("select count(*) from water_sections where not registered").fetchone()[0]
     return {"unregistered_stations": stations, "unregistered_sections": sections}

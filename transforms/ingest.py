@@ -168,10 +168,10 @@ def iter_raw_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
-    row = con.execute(
+    rows = con.execute(
         "select 1 from load_log where sha256 = ? and status = 'loaded'", [sha]
-    ).fetchone()
-    return row is not None
+    ).fetchall()
+    return bool(rows)
 
 
 def ingest_paths(
@@ -279,7 +279,7 @@ def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, sourc
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"select count(*) from {table}").fetchone()[0]  # noqa: S608
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]  # noqa: S608
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
