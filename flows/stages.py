@@ -36,7 +36,7 @@ def ensure_sample(settings: Settings) -> Path | None:
 
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
-    from transforms.ingest_station_list import load_region_config, load_station_config
+    from transforms.registry_config import load_region_config, load_station_config
     from transforms.ingest_water import load_section_config
     from transforms.targets import load_targets
 
@@ -67,7 +67,7 @@ def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         "from read_csv(?, header = true, all_varchar = true)",
         [str(path)],
     )
-    return con.execute("select count(*) from air_dust_flags").fetchone()[0]
+    return con.execute("select count(*) from air_dust_flags").fetchall()[0][0]
 
 
 def ingest(
@@ -126,6 +126,8 @@ def build(
 
 def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Codes seen in the data but in no station list or section registry."""
-    stations = con.execute("select count(*) from stations where not registered").fetchone()[0]
-    sections = con.execute("select count(*) from water_sections where not registered").fetchone()[0]
+    stations = con.execute("select count(*) from stations where not registered").fetchall()[0][0]
+    sections = con.execute(
+        "select count(*) from water_sections where not registered"
+    ).fetchall()[0][0]
     return {"unregistered_stations": stations, "unregistered_sections": sections}

@@ -6,12 +6,17 @@ Rules applied (tables read from transforms/rules/air_<edition>.yaml):
   (stored as 0.34999...) goes to 0.4 and 0.25 to 0.2 (`round_half_even`).
 - IAQI by linear interpolation between the adjacent breakpoints (HJ 633-2012 formula (1),
   Table 1; HJ 633-2026 Table 3), rounded up (HJ 633-2012 §6.2 "全部进位取整数", HJ 633-2026
-  §4.2.6). The arithmetic is done on integers, so a value on a breakpoint never ceils up.
+  §4.2.6). The arithmetic is exact (whole numbers), so a value on a breakpoint never ceils up.
 - PM has no 1-h table: 1-h PM values use the 24-h (日平均) columns (HJ 633-2026; national
   platform practice since 2014-01-01).
 - SO2 1-h > 800: 2012 "not computed" (NaN; SO2 is then reported with its 24-h IAQI, which
   `aqi` does when a so2_24h column is given); 2026: IAQI 200. O3 8-h > 800: 2012 NaN (O3 is
   reported with its 1-h IAQI); 2026: IAQI 300 (HJ 633-2012 Table 1 notes, HJ 633-2026 Table 3).
+  The national platform already published SO2 1-h > 800 as IAQI 200 in 2019 (7 of 7 decisive
+  station-hours, transforms/checks/realtime_aqi_agreement.py); envq follows the 2012 text.
+- Real-time AQI: the 1-h values of the six pollutants, as the national platform applies it
+  (HJ 633-2012's text also lists the O3 8-h and PM 24-h moving averages; the 2019 CNEMC
+  files show the platform uses neither, see air_2012.yaml hourly_aqi_indicators).
 - Above the top breakpoint (IAQI 500) the standard defines nothing; implementations return 500
   and so does this module (UNCONFIRMED, standards.md §1.2). Negative values give NaN.
 - AQI = max of the IAQIs; primary pollutants = every indicator at that max (并列), none when
@@ -22,7 +27,7 @@ Rules applied (tables read from transforms/rules/air_<edition>.yaml):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, reduce
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -34,6 +39,7 @@ POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 AVERAGINGS = ("1h", "8h", "24h")
 KINDS = ("hourly", "daily")
 TOP_IAQI = 500
+HALF_TOLERANCE = 1e-7  # distance from .5 below which a scaled value counts as an exact half
 
 # Breakpoint column used for each (pollutant, averaging); PM 1-h values use the 24-h columns.
 INDICATOR_FOR = {
@@ -66,11 +72,12 @@ INPUTS = {
 
 
 class AqiLevels(NamedTuple):
-    """Level 1..6, category (优 .. 严重污染) and colour (#RRGGBB) per AQI; NA where no AQI."""
+    """Level 1..6 (Int64), category (优 .. 严重污染) and colour (#RRGGBB) as categoricals; NA
+    where there is no AQI."""
 
-    level: pd.api.extensions.ExtensionArray
-    category: pd.api.extensions.ExtensionArray
-    colour: pd.api.extensions.ExtensionArray
+    level: pd.arrays.IntegerArray
+    category: pd.Categorical
+    colour: pd.Categorical
 
 
 def decimals_for(pollutant: str) -> int:
@@ -89,11 +96,17 @@ def round_half_even(values: Any, decimals: int = 0) -> np.ndarray:
 
 
 def scaled_round(scaled: np.ndarray) -> np.ndarray:
-    """Half-even rounding of already scaled values to integers (float array, NaN kept)."""
-    floor = np.floor(scaled)
-    near_half = np.abs(scaled - floor - 0.5) <= 1e-9 * np.maximum(1.0, np.abs(scaled))
-    half_even = floor + (np.mod(floor, 2.0) == 1.0)
-    return np.where(near_half, half_even, np.rint(scaled))
+    """Half-even rounding of already scaled values to integers (float array, NaN kept).
+
+    Values within HALF_TOLERANCE of a half are taken as that exact half (decimal data stored
+    in binary, sums of such data); 2 * rint(rint(2x) / 4) is then the even neighbour.
+    """
+    rounded = np.rint(scaled)
+    near_half = np.abs(np.abs(scaled - rounded) - 0.5) < HALF_TOLERANCE
+    if near_half.any():
+        halves = scaled[near_half]
+        rounded[near_half] = 2.0 * np.rint(np.rint(halves * 2.0) / 4.0)
+    return rounded
 
 
 def round_concentration(pollutant: str, values: Any) -> np.ndarray:
@@ -120,18 +133,21 @@ def iaqi(pollutant: str, values: Any, averaging: str, edition: str = "2012") -> 
 
 
 def iaqi_of_scaled(indicator: str, rounded: np.ndarray, edition: str) -> np.ndarray:
-    """IAQI of concentrations already rounded and scaled to integers (CO in 0.1 mg/m³)."""
+    """IAQI of concentrations already rounded and scaled to integers (CO in 0.1 mg/m³).
+
+    Exact: the numerator and denominator are whole numbers far below 2**53, and a quotient
+    that is not whole lies at least 1/(BP_Hi - BP_Lo) from the next integer, so ceil never
+    rounds a value on a breakpoint up.
+    """
     bp, iq, above_top = breakpoint_table(edition, indicator)
-    out = np.full(rounded.shape, np.nan)
-    ok = np.isfinite(rounded) & (rounded >= 0)
+    ok = rounded >= 0  # False for NaN
     inside = ok & (rounded <= bp[-1])
-    c = np.where(inside, rounded, 0.0).astype(np.int64)
-    seg = np.clip(np.searchsorted(bp, c, side="left") - 1, 0, len(bp) - 2)
-    lo, hi, i_lo, i_hi = bp[seg], bp[seg + 1], iq[seg], iq[seg + 1]
-    value = i_lo - ((i_lo - i_hi) * (c - lo)) // (hi - lo)  # exact integer ceil of the slope
-    out[inside] = value[inside]
-    out[ok & (rounded > bp[-1])] = above_top
-    return out
+    c = np.where(inside, rounded, 0.0)
+    seg = np.searchsorted(bp, c, side="left") - 1
+    np.clip(seg, 0, len(bp) - 2, out=seg)
+    lo = bp.take(seg)
+    value = iq.take(seg) + np.ceil(np.diff(iq).take(seg) * (c - lo) / np.diff(bp).take(seg))
+    return np.where(inside, value, np.where(ok, above_top, np.nan))
 
 
 @cache
@@ -146,8 +162,8 @@ def breakpoint_table(edition: str, indicator: str) -> tuple[np.ndarray, np.ndarr
     scale = 10 if indicator.startswith("co_") else 1
     pairs = zip(table[indicator], table["iaqi"], strict=True)
     defined = [(b, i) for b, i in pairs if b is not None]
-    bp = np.array([round(b * scale) for b, _ in defined], dtype=np.int64)
-    iq = np.array([i for _, i in defined], dtype=np.int64)
+    bp = np.array([round(b * scale) for b, _ in defined], dtype="float64")
+    iq = np.array([i for _, i in defined], dtype="float64")
     above_top: float = float(TOP_IAQI)
     if iq[-1] != TOP_IAQI:
         case = special_case(edition, indicator)
@@ -170,28 +186,36 @@ def aqi(
     *,
     missing_rule: bool = False,
     with_iaqi: bool = False,
+    indicators: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """AQI, level, category, colour and primary pollutants for each row of `frame`.
 
-    kind="hourly" (实时报): 1-h columns pm25, pm10, so2, no2, co, o3, plus o3_8h (2012 only:
-    the 8-h moving average) and optionally so2_24h (2012: SO2 24-h moving average, used in
-    place of SO2 1-h above 800). kind="daily" (日报): daily means pm25, pm10, so2, no2, co,
-    o3_8h (MDA8) and o3 (the day's maximum 1-h value, used by 2012 only). The indicators are
-    the edition's `hourly_aqi_indicators` / `daily_aqi_indicators`. Absent columns and NaN
-    cells are not assessed, so AQI is the max over the IAQIs available (NA if none).
+    kind="hourly" (实时报): 1-h columns pm25, pm10, so2, no2, co, o3 (PM on the 24-h table),
+    optionally so2_24h (2012: the SO2 24-h moving average that replaces SO2 1-h above 800) and
+    o3_8h (the 8-h moving average, used only when named in `indicators`: the HJ 633-2012 text
+    lists it but the national platform does not apply it, see air_2012.yaml). kind="daily"
+    (日报): daily means pm25, pm10, so2, no2, co, plus o3_8h (MDA8) and o3 (the day's maximum
+    1-h value, 2012 only). The indicators are the edition's hourly_aqi_indicators /
+    daily_aqi_indicators unless `indicators` (breakpoint-column keys) overrides them. Absent
+    columns and NaN cells are not assessed: AQI is the max over the IAQIs available (NA if none).
 
-    missing_rule=True applies HJ 633-2026 §5.3: when any of the edition's indicators is missing
-    the AQI is published only if it exceeds 100 from the others, else AQI is NA. It is off by
-    default because envq's marts report the max over available values and keep validity apart.
+    missing_rule=True applies HJ 633-2026 §5.3: when any indicator is missing, the AQI is
+    published only if it exceeds 100 from the others, else AQI is NA. It is off by default
+    because envq's marts report the max over available values and judge validity separately.
     with_iaqi=True adds one nullable iaqi_<code> column per indicator.
-    Returns columns aqi (Int64), level (Int64), category, colour, primary_pollutants
-    (comma-joined codes pm25, pm10, so2, no2, co, o3_1h, o3_8h; NA when AQI <= 50), same index.
+    Returns, on the frame's index: aqi and level (Int64); category (优 .. 严重污染), colour
+    (#RRGGBB) and primary_pollutants (comma-joined codes in the order pm25, pm10, so2, no2, co,
+    o3_1h, o3_8h; NA when AQI <= 50) as categoricals, which stay small over millions of rows.
     """
     check_edition(edition)
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     rules = cached_rules(edition)
-    indicators: list[str] = rules[f"{kind}_aqi_indicators"]
+    if indicators is None:
+        indicators = rules[f"{kind}_aqi_indicators"]
+    unknown = set(indicators) - set(INPUTS[kind])
+    if unknown:
+        raise ValueError(f"unknown {kind} indicators {sorted(unknown)}")
     codes = list(dict.fromkeys(INPUTS[kind][ind][2] for ind in indicators))
     n = len(frame)
     by_code = {code: np.full(n, np.nan) for code in codes}
@@ -202,30 +226,36 @@ def aqi(
         missing |= np.isnan(values)
         scaled = scaled_round(values * 10 ** decimals_for(pollutant))
         sub = iaqi_of_scaled(ind, scaled, edition)
-        sub = fallback_iaqi(frame, kind, edition, ind, scaled, sub)
+        sub = fallback_iaqi(frame, kind, edition, ind, scaled, sub, indicators)
         by_code[code] = np.fmax(by_code[code], sub)
-    matrix = np.column_stack([by_code[c] for c in codes])
-    result = combine(matrix, codes, rules)
+    aqi_values, ties = combine([by_code[c] for c in codes])
     if missing_rule:
-        withheld = missing & ~(result["aqi_values"] > 100)
-        result["aqi_values"][withheld] = np.nan
-        result["mask"][withheld] = 0
-    return assemble(frame.index, result, codes, matrix, edition, with_iaqi)
+        withheld = missing & ~(aqi_values > 100)
+        aqi_values[withheld] = np.nan
+        ties[withheld] = 0
+    out = pd.DataFrame({"aqi": nullable_int(aqi_values)}, index=frame.index)
+    levels = aqi_level(aqi_values, edition)
+    out["level"], out["category"], out["colour"] = levels.level, levels.category, levels.colour
+    out["primary_pollutants"] = tie_names(ties, codes)
+    if with_iaqi:
+        for code in codes:
+            out[f"iaqi_{code}"] = nullable_int(by_code[code])
+    return out
 
 
 def fallback_iaqi(
     frame: pd.DataFrame, kind: str, edition: str, indicator: str, scaled: np.ndarray,
-    sub: np.ndarray,
+    sub: np.ndarray, active: Sequence[str],
 ) -> np.ndarray:
     """2012 SO2 1-h > 800: use the SO2 24-h IAQI from the frame's fallback column if given.
 
-    (The O3 8-h fallback, O3 1-h, is itself one of the 2012 indicators, so nothing to add.)
+    A fallback that is itself an active indicator (O3 8-h -> O3 1-h in 2012) needs nothing.
     """
     case = special_case(edition, indicator)
     if case is None or case["iaqi"] is not None or case["fallback_indicator"] not in INPUTS[kind]:
         return sub
     fallback = case["fallback_indicator"]
-    if fallback in cached_rules(edition)[f"{kind}_aqi_indicators"]:
+    if fallback in active:
         return sub
     column, pollutant, _ = INPUTS[kind][fallback]
     if column not in frame.columns:
@@ -237,39 +267,22 @@ def fallback_iaqi(
     return np.where(over, alt, sub)
 
 
-def combine(matrix: np.ndarray, codes: Sequence[str], rules: dict[str, Any]) -> dict[str, Any]:
-    """AQI = row max of IAQIs; tie mask of indicators at the max (bit j = codes[j])."""
-    has_any = ~np.all(np.isnan(matrix), axis=1)
-    filled = np.where(np.isnan(matrix), -1.0, matrix)
-    top = filled.max(axis=1)
-    aqi_values = np.where(has_any, top, np.nan)
-    at_max = (filled == top[:, None]) & (aqi_values > 50)[:, None]
-    mask = at_max.astype(np.int64) @ (1 << np.arange(len(codes), dtype=np.int64))
-    return {"aqi_values": aqi_values, "mask": mask}
+def combine(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """AQI = max of the IAQIs (NaN if none); tie bits of the indicators at that max, only
+    where AQI > 50 (no primary pollutant at or below 50), bit j = columns[j]."""
+    aqi_values = reduce(np.fmax, columns)
+    ties = np.zeros(len(aqi_values), dtype=np.int64)
+    for j, column in enumerate(columns):
+        ties |= (column == aqi_values).astype(np.int64) << j
+    ties[~(aqi_values > 50)] = 0
+    return aqi_values, ties
 
 
-def assemble(
-    index: pd.Index, result: dict[str, Any], codes: Sequence[str], matrix: np.ndarray,
-    edition: str, with_iaqi: bool,
-) -> pd.DataFrame:
-    """Build the output frame; tie masks become strings through a 2**k lookup, not a row loop."""
-    names = np.array([None] + [",".join(c for j, c in enumerate(codes) if m >> j & 1)
-                               for m in range(1, 1 << len(codes))], dtype=object)
-    levels = aqi_level(result["aqi_values"], edition)
-    out = pd.DataFrame(
-        {
-            "aqi": pd.array(float_to_int(result["aqi_values"]), dtype="Int64"),
-            "level": levels.level,
-            "category": levels.category,
-            "colour": levels.colour,
-            "primary_pollutants": pd.array(names[result["mask"]], dtype="string"),
-        },
-        index=index,
-    )
-    if with_iaqi:
-        for j, code in enumerate(codes):
-            out[f"iaqi_{code}"] = pd.array(float_to_int(matrix[:, j]), dtype="Int64")
-    return out
+def tie_names(ties: np.ndarray, codes: Sequence[str]) -> pd.Categorical:
+    """Tie bit masks -> comma-joined codes through a 2**k lookup (categorical; NaN for 0)."""
+    masks = range(1, 1 << len(codes))
+    names = [",".join(c for j, c in enumerate(codes) if m >> j & 1) for m in masks]
+    return pd.Categorical.from_codes(ties - 1, categories=names).remove_unused_categories()
 
 
 def aqi_level(aqi_values: Any, edition: str = "2012") -> AqiLevels:
@@ -282,19 +295,15 @@ def aqi_level(aqi_values: Any, edition: str = "2012") -> AqiLevels:
     check_edition(edition)
     levels = cached_rules(edition)["levels"]
     values = as_float_array(aqi_values)
-    uppers = np.array([lv["upper"] for lv in levels], dtype=float)
+    uppers = np.array([lv["upper"] for lv in levels], dtype="float64")
     idx = np.searchsorted(uppers, values, side="left")
-    ok = np.isfinite(values) & (values >= 0) & (idx < len(levels))
-    idx = np.where(ok, idx, 0)
-    level = np.array([lv["level"] for lv in levels])[idx]
-    category = np.array([lv["category_zh"] for lv in levels], dtype=object)[idx]
-    colour = np.array([lv["colour"] for lv in levels], dtype=object)[idx]
-    level_out = pd.array(np.where(ok, level, 0), dtype="Int64")
-    level_out[~ok] = pd.NA
+    ok = (values >= 0) & (idx < len(levels))  # False for NaN
+    codes = np.where(ok, idx, -1)
+    numbers = np.array([lv["level"] for lv in levels], dtype=np.int64)
     return AqiLevels(
-        level=level_out,
-        category=pd.array(np.where(ok, category, None), dtype="string"),
-        colour=pd.array(np.where(ok, colour, None), dtype="string"),
+        level=pd.arrays.IntegerArray(numbers.take(np.where(ok, idx, 0)), ~ok),
+        category=pd.Categorical.from_codes(codes, [lv["category_zh"] for lv in levels]),
+        colour=pd.Categorical.from_codes(codes, [lv["colour"] for lv in levels]),
     )
 
 
@@ -312,9 +321,10 @@ def as_float_array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype="float64")
 
 
-def float_to_int(values: np.ndarray) -> pd.Series:
-    """Whole-number floats with NaN -> nullable Int64 series (no precision loss up to 2**53)."""
-    return pd.Series(values).astype("Int64")
+def nullable_int(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole-number floats with NaN -> nullable Int64 (no per-value checks, so it is fast)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def check_pollutant(pollutant: str) -> None:

@@ -1,26 +1,16 @@
--- Region x hour x pollutant: arithmetic mean of the valid 1-h values of the region's
--- evaluation stations (HJ 663-2013 城市点位平均; control stations excluded via
--- air_region_stations). ts is hour-ending local time, as in air_station_hourly.
--- Every row of air_station_hourly is a valid 1-h value (the loaders keep only those);
--- non-finite values are dropped here as a guard.
-create or replace table air_region_hourly as
-with members as (
-    select
-        region_code,
-        station_code
-    from air_region_stations
-),
-
-station_values as (
-    select
-        m.region_code,
-        h.ts,
-        h.pollutant,
-        h.value
-    from air_station_hourly as h
-    inner join members as m on m.station_code = h.station_code
-    where h.pollutant in ('pm25', 'pm10', 'so2', 'no2', 'co', 'o3')
-        and isfinite(h.value)
+-- Region x hour x pollutant (long form of air_region_hourly_wide, for analysts):
+-- the mean of the region's evaluation stations' valid 1-h values and how many stations
+-- contributed. Hours where no evaluation station had a valid value have no row.
+create or replace view air_region_hourly as
+with long_values as (
+    unpivot air_region_hourly_wide
+    on (pm25, pm25_stations) as pm25,
+        (pm10, pm10_stations) as pm10,
+        (so2, so2_stations) as so2,
+        (no2, no2_stations) as no2,
+        (co, co_stations) as co,
+        (o3, o3_stations) as o3
+    into name pollutant value value, n_stations
 ),
 
 final as (
@@ -28,10 +18,10 @@ final as (
         region_code,
         ts,
         pollutant,
-        avg(value) as value,
-        count(*)::integer as n_stations
-    from station_values
-    group by region_code, ts, pollutant
+        value,
+        n_stations
+    from long_values
+    where value is not null
 )
 
 select * from final

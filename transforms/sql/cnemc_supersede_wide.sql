@@ -1,0 +1,25 @@
+-- Remove the station-hours a CNEMC station file supersedes in air_station_published_wide:
+-- its columns x the hours with any complete published row, and every station-hour it brings;
+-- an audited row is never replaced by a realtime file.
+with covered_hours as (
+    select distinct ts
+    from cnemc_slots
+    where complete
+        and type not in ('pm25', 'pm10', 'so2', 'no2', 'o3', 'co')
+),
+
+covered as (
+    select s.series, h.ts
+    from cnemc_series as s
+    cross join covered_hours as h
+    union
+    select i.station_code as series, i.ts
+    from cnemc_incoming as i
+)
+
+delete from air_station_published_wide as t
+using covered as k
+where t.ts between $lo and $hi
+    and t.station_code = k.series
+    and t.ts = k.ts
+    and (case t.data_kind when 'audited' then 2 else 1 end) <= $rank

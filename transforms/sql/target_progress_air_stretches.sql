@@ -1,0 +1,105 @@
+-- Period statistics of each air target's base indicator over three stretches of days:
+-- so_far (period start .. as-of), base_so_far (the same days of the baseline year) and
+-- base_full (the whole baseline period). HJ 663 (standards.md §3.2-3.3): good-day ratio over
+-- valid days; means of valid daily means; CO 95th and O3-8h 90th percentiles with
+-- k = 1 + (n-1)p (quantile_cont); composite index = sum of C/S with the S of §4.
+create or replace temp table tp_air_stretches as
+with stretches as (
+    select target_id, region_code, 'so_far' as stretch, period_start as date_from,
+        so_far_end as date_to
+    from tp_targets
+    where domain = 'air' and elapsed_days > 0
+    union all
+    select target_id, region_code, 'base_so_far', base_start, base_so_far_end
+    from tp_targets
+    where domain = 'air' and elapsed_days > 0
+    union all
+    select target_id, region_code, 'base_full', base_start, base_end
+    from tp_targets
+    where domain = 'air'
+),
+
+aggregated as (
+    select
+        s.target_id,
+        s.stretch,
+        (max(s.date_to) - max(s.date_from) + 1)::integer as calendar_days,
+        count(d.date)::integer as days_with_rows,
+        count(*) filter (where d.valid)::integer as valid_days,
+        count(*) filter (where d.good)::integer as good_days,
+        count(*) filter (where d.heavy)::integer as heavy_days,
+        sum(d.pm25) as pm25_sum,
+        count(d.pm25)::integer as pm25_n,
+        sum(d.pm10) as pm10_sum,
+        count(d.pm10)::integer as pm10_n,
+        sum(d.so2) as so2_sum,
+        count(d.so2)::integer as so2_n,
+        sum(d.no2) as no2_sum,
+        count(d.no2)::integer as no2_n,
+        count(d.co)::integer as co_n,
+        count(d.o3_8h)::integer as o3_8h_n,
+        quantile_cont(d.co, 0.95) as co_p95,
+        quantile_cont(d.o3_8h, 0.90) as o3_8h_p90
+    from stretches as s
+    left join tp_air_days as d
+        on d.region_code = s.region_code
+        and d.date between s.date_from and s.date_to
+    group by s.target_id, s.stretch
+),
+
+with_means as (
+    select
+        a.*,
+        a.pm25_sum / nullif(a.pm25_n, 0) as pm25_mean,
+        a.pm10_sum / nullif(a.pm10_n, 0) as pm10_mean,
+        a.so2_sum / nullif(a.so2_n, 0) as so2_mean,
+        a.no2_sum / nullif(a.no2_n, 0) as no2_mean
+    from aggregated as a
+),
+
+with_index as (
+    select
+        m.*,
+        m.so2_mean / $s_so2
+        + m.no2_mean / $s_no2
+        + m.pm10_mean / $s_pm10
+        + m.pm25_mean / $s_pm25
+        + m.co_p95 / $s_co
+        + m.o3_8h_p90 / $s_o3_8h as composite_index
+    from with_means as m
+),
+
+final as (
+    select
+        i.*,
+        case t.base
+            when 'good_days' then i.good_days::double
+            when 'good_rate' then 100.0 * i.good_days / nullif(i.valid_days, 0)
+            when 'heavy_days' then i.heavy_days::double
+            when 'pm25_mean' then i.pm25_mean
+            when 'pm10_mean' then i.pm10_mean
+            when 'so2_mean' then i.so2_mean
+            when 'no2_mean' then i.no2_mean
+            when 'co_p95' then i.co_p95
+            when 'o3_8h_p90' then i.o3_8h_p90
+            when 'composite_index' then i.composite_index
+        end as base_value,
+        case t.base_pollutant
+            when 'pm25' then i.pm25_sum
+            when 'pm10' then i.pm10_sum
+            when 'so2' then i.so2_sum
+            when 'no2' then i.no2_sum
+        end as pollutant_sum,
+        case t.base_pollutant
+            when 'pm25' then i.pm25_n
+            when 'pm10' then i.pm10_n
+            when 'so2' then i.so2_n
+            when 'no2' then i.no2_n
+            when 'co' then i.co_n
+            when 'o3_8h' then i.o3_8h_n
+        end as pollutant_days
+    from with_index as i
+    inner join tp_targets as t on t.target_id = i.target_id
+)
+
+select * from final

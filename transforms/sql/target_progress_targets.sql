@@ -1,0 +1,115 @@
+-- Every target with its period's calendar as seen on $as_of (docs/target_progress.md):
+-- period bounds, days gone and days left (时序进度), the baseline period of year-on-year
+-- targets, and what the target names (a known region or section, the indicator's kind).
+-- Needs tp_indicator_meta (registered from transforms/indicators.py).
+create or replace temp table tp_targets as
+with targets_in as (
+    select
+        row_number() over (
+            order by region_code, year, period, indicator, comparator
+        ) as target_id,
+        region_code,
+        year,
+        period,
+        indicator,
+        comparator,
+        value,
+        coalesce(baseline_year, year - 1) as baseline_year,
+        note
+    from targets
+),
+
+with_period as (
+    select
+        t.*,
+        case
+            when t.period = 'year' then make_date(t.year, 1, 1)
+            when t.period like 'Q%' then make_date(t.year, 3 * (substr(t.period, 2)::integer - 1) + 1, 1)
+            else make_date(t.year, substr(t.period, 2)::integer, 1)
+        end as period_start,
+        case
+            when t.period = 'year' then 12
+            when t.period like 'Q%' then 3
+            else 1
+        end as period_months
+    from targets_in as t
+),
+
+with_bounds as (
+    select
+        p.*,
+        (p.period_start + to_months(p.period_months) - interval 1 day)::date as period_end,
+        (p.period_start - to_years(p.year - p.baseline_year))::date as base_start
+    from with_period as p
+),
+
+with_clock as (
+    select
+        b.*,
+        (b.period_end - b.period_start + 1) as total_days,
+        greatest(0, least(b.period_end, $as_of::date) - b.period_start + 1) as elapsed_days,
+        (b.base_start + to_months(b.period_months) - interval 1 day)::date as base_end,
+        least(b.period_end, $as_of::date) as so_far_end
+    from with_bounds as b
+),
+
+named as (
+    select
+        c.*,
+        m.domain,
+        m.kind,
+        m.better,
+        m.pollutant,
+        m.base,
+        m.base_kind,
+        m.base_pollutant,
+        m.change_mode,
+        m.unit,
+        r.level as region_level,
+        s.section_code is not null as is_section,
+        r.region_code is not null or s.section_code is not null as is_known
+    from with_clock as c
+    inner join tp_indicator_meta as m on m.indicator = c.indicator
+    left join regions as r on r.region_code = c.region_code
+    left join water_sections as s on s.section_code = c.region_code
+),
+
+final as (
+    select
+        target_id,
+        region_code,
+        year,
+        period,
+        indicator,
+        comparator,
+        value as target,
+        baseline_year,
+        note,
+        domain,
+        kind,
+        better,
+        pollutant,
+        base,
+        base_kind,
+        base_pollutant,
+        change_mode,
+        unit,
+        region_level,
+        is_section,
+        is_known,
+        period_start,
+        period_end,
+        total_days::integer as total_days,
+        elapsed_days::integer as elapsed_days,
+        (total_days - elapsed_days)::integer as remaining_days,
+        elapsed_days / total_days as elapsed_share,
+        so_far_end,
+        base_start,
+        base_end,
+        -- the same days-so-far stretch in the baseline year (for yoy figures)
+        least(base_end, (so_far_end - to_years(year - baseline_year))::date) as base_so_far_end,
+        $as_of::date as as_of
+    from named
+)
+
+select * from final
