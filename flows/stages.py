@@ -36,8 +36,8 @@ def ensure_sample(settings: Settings) -> Path | None:
 
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
-    from transforms.registry_config import load_region_config, load_station_config
     from transforms.ingest_water import load_section_config
+    from transforms.registry_config import load_region_config, load_station_config
     from transforms.targets import load_targets
 
     cfg = settings.config_dir
@@ -106,7 +106,12 @@ def validate(con: duckdb.DuckDBPyConnection, run_id: str, settings: Settings) ->
     from expectations.run import validate_warehouse
 
     summary = validate_warehouse(con, run_id, settings.quality_dir)
-    return summary if isinstance(summary, dict) else summary.__dict__
+    return {
+        "ok": summary.ok,
+        "critical_failures": len(summary.critical_failures),
+        "warnings": len(summary.warnings),
+        "docs": str(summary.docs_path),
+    }
 
 
 def build(
@@ -114,12 +119,14 @@ def build(
 ) -> dict[str, int]:
     """Rebuild every mart from the core tables."""
     from transforms.air_marts import build_air_marts
+    from transforms.county_rankings import build_county_rankings
     from transforms.target_progress import build_target_progress
     from transforms.water_marts import build_water_marts
 
     counts: dict[str, int] = {}
     counts.update(build_air_marts(con, as_of=as_of, edition=edition))
     counts.update(build_water_marts(con, as_of=as_of))
+    counts["county_rankings"] = build_county_rankings(con)
     counts["target_progress"] = build_target_progress(con, as_of=as_of)
     return counts
 
@@ -127,7 +134,7 @@ def build(
 def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Codes seen in the data but in no station list or section registry."""
     stations = con.execute("select count(*) from stations where not registered").fetchall()[0][0]
-    sections = con.execute(
-        "select count(*) from water_sections where not registered"
-    ).fetchall()[0][0]
+    sections = con.execute("select count(*) from water_sections where not registered").fetchall()[
+        0
+    ][0]
     return {"unregistered_stations": stations, "unregistered_sections": sections}

@@ -81,8 +81,8 @@ def test_audited_replaces_realtime_never_the_reverse(warehouse, tmp_path):
 
 
 def test_failed_load_leaves_nothing_and_other_files_still_load(warehouse, tmp_path):
-    good = _write(tmp_path / "1good.csv", [f"S1,{TS1},pm25,10,realtime"])
-    bad = _write(tmp_path / "2bad.csv", [f"S2,{TS1},pm25,10,realtime", "CRASH,x,x,0,x"])
+    _write(tmp_path / "1good.csv", [f"S1,{TS1},pm25,10,realtime"])
+    _write(tmp_path / "2bad.csv", [f"S2,{TS1},pm25,10,realtime", "CRASH,x,x,0,x"])
     unknown = tmp_path / "3unknown.csv"
     unknown.write_text("what,is,this\n1,2,3\n")
     empty = tmp_path / "4empty.csv"
