@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import stages
@@ -66,7 +66,12 @@ def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
 def validate_task(settings: Settings, run_id: str) -> dict[str, Any]:
     """Run the quality suites on what is loaded; write Data Docs."""
     summary = _with_work_db(settings, stages.validate, run_id, settings)
-    get_run_logger().info("validation: %s", {k: v for k, v in summary.items() if k != "rows"})
+    get_run_logger().info("validation: %s", summary)
+    rows = _with_work_db(settings, stages.validation_artifact_rows, run_id)
+    if rows:
+        create_table_artifact(
+            key="envq-validation", table=rows, description=f"quality checks of run {run_id}"
+        )
     return summary
 
 
@@ -119,6 +124,11 @@ def nightly(
             summary["ingest"] = ingest_task(settings, run_id)
             stage = "validate"
             summary["validation"] = validate_task(settings, run_id)
+            if not summary["validation"].get("ok", True):
+                raise RuntimeError(
+                    f"{summary['validation'].get('critical_failures')} critical expectation(s) "
+                    "failed; the published warehouse is left as it was"
+                )
             stage = "build"
             summary["build"] = build_task(settings, as_of, edition)
             stage = "publish"

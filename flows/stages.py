@@ -114,6 +114,13 @@ def validate(con: duckdb.DuckDBPyConnection, run_id: str, settings: Settings) ->
     }
 
 
+def validation_artifact_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """One row per expectation of the run, failures first (for the Prefect table artifact)."""
+    from expectations.results import artifact_rows
+
+    return artifact_rows(con, run_id)
+
+
 def build(
     con: duckdb.DuckDBPyConnection, as_of: dt.date | None, edition: str | None
 ) -> dict[str, int]:

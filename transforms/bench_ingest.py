@@ -155,7 +155,7 @@ def duckdb_typed_read(files: list[Path]) -> dict[str, Any]:
                     # the sums make DuckDB parse and convert every cell, nothing more
                     "select count(*), sum(columns(* exclude (date, hour, type))) from read_csv("
                     "$files, columns = $columns, header = true, auto_detect = false, "
-                    "delim = ',', null_padding = true)",
+                    "delim = ',', null_padding = true, ignore_errors = true)",
                     {"files": part, "columns": columns},
                 ).fetchall()[0][0]
         typed = time.perf_counter() - start
