@@ -14,8 +14,10 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 for _var, _val in (
     ("GX_ANALYTICS_ENABLED", "false"),
@@ -25,6 +27,9 @@ for _var, _val in (
     os.environ.setdefault(_var, _val)
 
 from flows.settings import Settings, load_settings  # noqa: E402
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger("envq")
 
@@ -44,24 +49,19 @@ def _run_id() -> str:
     return dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
 
 
-def _writing(settings: Settings):
+@contextmanager
+def _writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working database under the writer's lock; publish on success."""
-    from contextlib import contextmanager
-
     from flows.publish import open_working, publish, writer_lock
 
-    @contextmanager
-    def cm():
-        with writer_lock(settings.work_db):
-            con = open_working(settings.warehouse, settings.work_db)
-            try:
-                yield con
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            publish(settings.work_db, settings.warehouse)
-
-    return cm()
+    with writer_lock(settings.work_db):
+        con = open_working(settings.warehouse, settings.work_db)
+        try:
+            yield con
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        publish(settings.work_db, settings.warehouse)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -155,9 +155,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
         kwargs["national_stations"] = args.stations
     t0 = time.perf_counter()
     manifest = write_sample(Path(args.out), **kwargs)
-    files = manifest.get("files", manifest.get("n_files", "?"))
-    n = len(files) if isinstance(files, list) else files
-    print(f"sample: {n} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
+    print(f"sample: {manifest['n_files']} files in {args.out} ({time.perf_counter() - t0:.1f} s)")
     return 0
 
 

@@ -63,11 +63,15 @@ def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Run the quality suites on what is loaded; write Data Docs."""
-    summary = _with_work_db(settings, stages.validate, run_id, settings)
+def validate_task(settings: Settings, run_id: str, loaded_paths: list[str]) -> dict[str, Any]:
+    """Run the quality suites on the days the new files touched; write Data Docs."""
+
+    def run(con):
+        summary = stages.validate(con, run_id, settings, loaded_paths)
+        return summary, stages.validation_artifact_rows(con, run_id)
+
+    summary, rows = _with_work_db(settings, run)
     get_run_logger().info("validation: %s", summary)
-    rows = _with_work_db(settings, stages.validation_artifact_rows, run_id)
     if rows:
         create_table_artifact(
             key="envq-validation", table=rows, description=f"quality checks of run {run_id}"
@@ -123,7 +127,9 @@ def nightly(
             stage = "ingest"
             summary["ingest"] = ingest_task(settings, run_id)
             stage = "validate"
-            summary["validation"] = validate_task(settings, run_id)
+            summary["validation"] = validate_task(
+                settings, run_id, summary["ingest"]["loaded_paths"]
+            )
             if not summary["validation"].get("ok", True):
                 raise RuntimeError(
                     f"{summary['validation'].get('critical_failures')} critical expectation(s) "
