@@ -53,6 +53,19 @@ def target_seed(cfg: ProgressConfig, key: str) -> np.random.Generator:
     return np.random.default_rng([cfg.seed, zlib.crc32(key.encode("utf-8"))])
 
 
+def block_choices(rng: np.random.Generator, n_years: int, n_blocks: int, draws: int) -> np.ndarray:
+    """Which earlier year fills each block, one row per draw (draws x n_blocks).
+
+    When every combination fits in the draw budget they are all enumerated, once each: that
+    is the bootstrap distribution itself, without sampling noise, so two regions with the
+    same days get the same verdict (with 2 years and 3 blocks left there are only 8 futures,
+    and random draws of them put a median either side of a target by chance)."""
+    if n_years**n_blocks <= draws:
+        grids = np.meshgrid(*[np.arange(n_years)] * n_blocks, indexing="ij")
+        return np.stack([g.ravel() for g in grids], axis=1) if n_blocks else np.zeros((1, 0), int)
+    return rng.integers(0, n_years, size=(draws, n_blocks))
+
+
 def concat_days(parts: list[dict[str, np.ndarray]], field: str) -> np.ndarray:
     """One day field of several stretches side by side, as (draws, days)."""
     arrays = [np.atleast_2d(p[field]) for p in parts]
@@ -229,7 +242,7 @@ def project_air_target(
         return out
     rng = target_seed(cfg, spec["key"])
     blocks = offsets.size // cfg.block_days + (offsets.size % cfg.block_days > 0)
-    pick = rng.integers(0, len(years), size=(cfg.simulations, blocks))
+    pick = block_choices(rng, len(years), blocks, cfg.simulations)
     which = pick[:, np.arange(remaining) // cfg.block_days]          # (draws, days)
     cols = np.broadcast_to(np.arange(remaining), which.shape)
     drawn = {f: np.stack([d[f] for d in days])[which, cols] for f in days[0]}

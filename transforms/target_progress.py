@@ -292,8 +292,11 @@ def describe(row: dict[str, Any]) -> str:
 def rest_phrase(row: dict[str, Any]) -> str:
     """What the rest of the period must deliver, in words."""
     if not _is_missing(row.get("good_days_needed")):
+        needed, left = int(row["good_days_needed"]), int(row["remaining_days"])
+        if needed > left:
+            return f"{needed} more good days needed but only {left} days left"
         return (
-            f"{int(row['good_days_needed'])} more good days needed in {row['remaining_days']} "
+            f"{needed} more good days needed in {left} "
             f"(at most {int(row['non_good_days_allowed'])} non-good)"
         )
     if not _is_missing(row.get("heavy_days_allowed")):

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.air_day_series import month_end
-from transforms.air_projection import as_target_unit, meets, target_seed
+from transforms.air_projection import as_target_unit, block_choices, meets, target_seed
 from transforms.progress_config import ProgressConfig
 from transforms.warehouse import run_sql
 from transforms.water import AUTO_PREFERRED_ITEMS, assessed_items, classify
@@ -257,8 +257,8 @@ def project(
         }
     hist_sums, hist_counts = np.stack(sums), np.stack(counts)  # years x blocks x sec x items
     rng = target_seed(cfg, spec["key"])
-    pick = rng.integers(0, len(years), size=(cfg.simulations, len(blocks)))
-    total_sums = np.broadcast_to(so_far[0], (cfg.simulations, *so_far[0].shape)).copy()
+    pick = block_choices(rng, len(years), len(blocks), cfg.simulations)
+    total_sums = np.broadcast_to(so_far[0], (len(pick), *so_far[0].shape)).copy()
     total_counts = np.broadcast_to(so_far[1], total_sums.shape).copy()
     for b in range(len(blocks)):  # one block at a time keeps memory at draws x sections x items
         total_sums += hist_sums[pick[:, b], b]

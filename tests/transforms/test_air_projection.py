@@ -13,6 +13,7 @@ import pytest
 from transforms.air_day_series import day_series
 from transforms.air_history import HistoryBank
 from transforms.air_projection import (
+    block_choices,
     meets,
     percentile_index_bounds,
     period_value,
@@ -110,3 +111,18 @@ def test_backtest_level_adjustment_and_blocks(shared_data):
     width = (adjusted.high - adjusted.low).mean()
     assert width > 1.3 * (one_day.high - one_day.low).mean()
     assert adjusted.covered.mean() >= one_day.covered.mean()
+
+
+def test_block_choices_enumerate_every_future_when_they_fit_the_budget() -> None:
+    rng = np.random.default_rng(0)
+    picks = block_choices(rng, n_years=2, n_blocks=3, draws=2000)
+    assert picks.shape == (8, 3)
+    assert {tuple(r) for r in picks.tolist()} == {
+        (a, b, c) for a in (0, 1) for b in (0, 1) for c in (0, 1)
+    }
+
+
+def test_block_choices_sample_when_the_futures_outnumber_the_budget() -> None:
+    picks = block_choices(np.random.default_rng(0), n_years=5, n_blocks=12, draws=300)
+    assert picks.shape == (300, 12)
+    assert picks.min() == 0 and picks.max() == 4

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from transforms.progress_config import ProgressConfig
-from transforms.target_progress import build_target_progress, targets_check
+from transforms.target_progress import build_target_progress, rest_phrase, targets_check
 from transforms.warehouse import connect
 
 CITY = "100100"
@@ -458,7 +458,7 @@ def test_targets_check_lines_and_exit_code(wh):
     assert lines[0].startswith(
         "cannot_be_met/已无法完成  100100 甲市 2025 year  good_days 优良天数"
     )
-    assert "240 more good days needed in 184" in lines[0]
+    assert "240 more good days needed but only 184 days left" in lines[0]
     assert lines[1].startswith("not_evaluable/无法评估  999999")
     _, code = targets_check(wh, None, "off_track")
     assert code == 3
@@ -587,3 +587,8 @@ def test_region_water_shares(water):
     assert one(out, "drinking_sources_met").actual == 100
     none = one(out, "drinking_sources_met", region="100101")
     assert none.status == "not_evaluable" and "drinking-water source" in none.reason
+
+
+def test_rest_phrase_says_how_many_non_good_days_remain_allowed() -> None:
+    row = {"good_days_needed": 115, "remaining_days": 184, "non_good_days_allowed": 69}
+    assert rest_phrase(row) == "115 more good days needed in 184 (at most 69 non-good)"
