@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: demo test test-fast lint format install sample run report bench serve clean
+.PHONY: browser demo test test-fast lint format install sample run report bench serve clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ install: $(STAMP) ## create .venv and install envq with its pinned dependencies
 demo: $(STAMP) ## run the nightly job on the bundled sample (generated on first use)
 	$(BIN)/envq run
 
-test: $(STAMP) ## the whole test suite (what CI runs)
+test: $(STAMP) browser ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
+
+browser: ## Debian's chromium for the report browser tests (nothing is downloaded by the tests)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
+	  || echo "chromium is not installed: the browser tests of the reports will skip"
 
 test-fast: $(STAMP) ## unit tests only, without the Prefect end-to-end tests
 	$(BIN)/python -m pytest -q -m "not e2e"
