@@ -32,7 +32,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from transforms.raw_files import RawFileError, logical_name, sha256_of
+from transforms.raw_files import (
+    DocumentationFile,
+    RawFileError,
+    is_documentation,
+    logical_name,
+    sha256_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +171,7 @@ def _load_format_modules() -> None:
     import importlib
 
     for module in FORMAT_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        importlib.import_module(module)
 
 
 FORMAT_MODULES = (
@@ -202,6 +204,8 @@ def detect_format(path: Path) -> FormatSpec:
     for spec in registered_formats():
         if spec.detect(path, head):
             return spec
+    if is_documentation(path, head):
+        raise DocumentationFile(path)
     raise RawFileError(path, "no known format", f"file name {logical_name(path)!r}")
 
 
@@ -276,6 +280,7 @@ READ_WORKERS = max(1, min(4, os.cpu_count() or 1))
 READ_AHEAD = 12  # files read ahead per worker (bounds memory)
 BATCH_ROWS = 2_000_000
 ALREADY_LOADED = "same bytes already loaded"
+DOCUMENTATION = "documentation (no data format; README, notes, lists)"
 
 
 @dataclass
@@ -432,6 +437,9 @@ def ingest_file(
     sha = read.sha
     if read.skipped or already_loaded(con, sha):
         return FileResult(str(path), "skipped", message=ALREADY_LOADED)
+    if isinstance(read.error, DocumentationFile):
+        log.info("%s: skipped (documentation)", path)
+        return FileResult(str(path), "skipped", message=DOCUMENTATION)
     if read.error is not None or read.spec is None or read.parsed is None:
         exc = read.error or RawFileError(path, "unreadable")
         _log_failure(con, sha, path, None, exc.rule if not str(exc) else str(exc))

@@ -62,3 +62,41 @@ def decode_text(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
         return data.decode("gb18030"), "gbk"
     except UnicodeDecodeError as exc:
         raise RawFileError(path, "unreadable encoding (neither UTF-8 nor GBK)", str(exc)) from exc
+
+
+# Files that travel with the data and describe it (README, 数据说明.txt, URL and city lists,
+# PDFs): an ingest skips them as documentation instead of failing on "no known format".
+# Only files that no format claims are judged, so tianqihoubao's output.txt stays data while
+# 数据说明.txt beside it is documentation; a .csv or .json no format claims still fails.
+DOCUMENT_SUFFIXES = frozenset(
+    {".md", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".rtf", ".html", ".htm"}
+)
+DOCUMENT_NAME_PREFIXES = ("README", "LICENSE", "NOTICE", "CHANGELOG", "SHA256SUMS")
+# Checked on the raw bytes: in UTF-8 and GBK text these bytes are never part of a Chinese
+# character, except "|" as a GBK trail byte, which can only make a file look tabular (and
+# so fail as before), never hide a table.
+TABLE_DELIMITERS = (b",", b"\t", b";", b"|")
+
+
+class DocumentationFile(RawFileError):
+    """A file no format claims that describes the data rather than holding it."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path, "documentation")
+
+
+def is_documentation(path: Path, head: bytes) -> bool:
+    """Documentation by name (README*, LICENSE*, ..., *说明*), by a document suffix (.md,
+    .pdf, .docx, .xlsx, .html, ...), or a .txt whose first five non-empty lines have no
+    delimiter (prose or a plain list: no table a format could read). Call it only for a file
+    that no format claims."""
+    name = logical_name(path)
+    suffix = Path(name).suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:
+        return True
+    if name.upper().startswith(DOCUMENT_NAME_PREFIXES) or "说明" in name:
+        return True
+    if suffix != ".txt":
+        return False
+    lines = [line.strip() for line in head.splitlines() if line.strip()][:5]
+    return not any(d in line for line in lines for d in TABLE_DELIMITERS)

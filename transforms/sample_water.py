@@ -86,6 +86,11 @@ TRACE = {"铜": (0.003, 0.0), "锌": (0.02, 0.0), "氟化物": (0.35, 0.0), "硒
          "铬(六价)": (0.006, 0.04), "铅": (0.0025, 0.0), "氰化物": (0.006, 0.04),
          "挥发酚": (0.0006, 0.04), "石油类": (0.02, 0.0), "阴离子表面活性剂": (0.07, 0.0),
          "硫化物": (0.01, 0.04)}
+# Lab items that follow the automatic reading of the sampling hour: item -> (series key, ratio
+# of the lab value to it, before the lab's own scatter). COD and BOD5 follow permanganate.
+LAB_FROM_AUTO = {"溶解氧": ("do", 1.0), "高锰酸盐指数": ("codmn", 1.0),
+                 "化学需氧量": ("codmn", 3.4), "五日生化需氧量": ("codmn", 0.45),
+                 "氨氮": ("nh3n", 1.0), "总磷": ("tp", 1.0), "总氮": ("tn", 1.0)}
 READ_HOURS = (0, 4, 8, 12, 16, 20)
 
 
@@ -317,20 +322,9 @@ def _manual_value(name: str, section: Section, month_series: dict[str, float],
     lab = float(np.exp(0.08 * rng.standard_normal()))
     if name == "pH":
         return v["ph"] + 0.05 * rng.standard_normal()
-    if name == "溶解氧":
-        return v["do"] * lab
-    if name == "高锰酸盐指数":
-        return v["codmn"] * lab
-    if name == "化学需氧量":
-        return v["codmn"] * 3.4 * lab
-    if name == "五日生化需氧量":
-        return v["codmn"] * 0.45 * lab
-    if name == "氨氮":
-        return v["nh3n"] * lab
-    if name == "总磷":
-        return v["tp"] * lab
-    if name == "总氮":
-        return v["tn"] * lab
+    if name in LAB_FROM_AUTO:
+        key, ratio = LAB_FROM_AUTO[name]
+        return v[key] * ratio * lab
     if name == "粪大肠菌群":
         level = 300 * (1 + 5 * v["nh3n"]) * (2 if section.water_type == "river" else 0.5)
         return float(rng.lognormal(np.log(level), 0.5))

@@ -103,3 +103,41 @@ def test_missing_path_is_a_clear_error(warehouse, tmp_path):
 
     with pytest.raises(RawFileError, match="no such file"):
         ingest_paths(warehouse, [tmp_path / "nope"])
+
+
+def test_documentation_beside_the_data_is_skipped_not_failed(warehouse, tmp_path):
+    _write(tmp_path / "data.txt", [f"S1,{TS1},pm25,10,realtime"])  # .txt data: claimed first
+    (tmp_path / "数据说明.txt").write_bytes(
+        "山东省空气质量历史数据\r\n来源：天气后报\r\n".encode("gbk")
+    )
+    (tmp_path / "city.txt").write_text("哈尔滨\n南昌\n", encoding="utf-8")
+    notes = tmp_path / "notes.md"  # outside the folder walk's suffixes: given by name
+    notes.write_text("# how the data were made, with commas, here\n", encoding="utf-8")
+    (tmp_path / "unknown.csv").write_text("what,is,this\n1,2,3\n")
+    results = {Path(r.path).name: r for r in ingest_paths(warehouse, [tmp_path, notes])}
+    assert {name: r.status for name, r in results.items()} == {
+        "data.txt": "loaded",
+        "数据说明.txt": "skipped",
+        "city.txt": "skipped",
+        "notes.md": "skipped",
+        "unknown.csv": "failed",  # a table no format knows is still a failure
+    }
+    assert results["city.txt"].message.startswith("documentation")
+    assert dict(warehouse.execute("select path, status from load_log").fetchall()) == {
+        str(tmp_path / "data.txt"): "loaded",
+        str(tmp_path / "unknown.csv"): "failed",
+    }
+
+
+@pytest.mark.realdata
+def test_real_folder_with_notes_loads_without_failures(warehouse, shared_data):
+    folder = shared_data / "tianqihoubao_shandong_daily_2014_2017"
+    results = {
+        Path(r.path).name: (r.status, r.rows_loaded) for r in ingest_paths(warehouse, [folder])
+    }
+    # README.txt is left out by the folder walk; the two notes files are documentation
+    assert results == {
+        "output.txt": ("loaded", 43612),
+        "数据说明.txt": ("skipped", 0),
+        "AQI数据非空地区网址列表.txt": ("skipped", 0),
+    }

@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from transforms.ingest import ingest_file, load_parsed, registered_formats
+from tests.transforms.helpers import detected_formats, quarantine
+from transforms.ingest import ingest_file, load_parsed
 from transforms.ingest_air_daily import parse_daily_file
 
 HEADED = (
@@ -39,12 +40,6 @@ def daily(con) -> list[tuple]:
         f"select {COLUMNS} from air_city_daily_published order by city, date"  # noqa: S608
     ).fetchall()
     return [tuple(None if isinstance(v, float) and math.isnan(v) else v for v in r) for r in rows]
-
-
-def quarantine(con) -> list[tuple]:
-    return con.execute(
-        "select line_no, column_name, reason, raw from quarantine order by line_no, column_name"
-    ).fetchall()
 
 
 D = dt.date
@@ -106,8 +101,9 @@ def test_pipes_zeros_are_missing_and_repeats(warehouse, tmp_path):
 def test_tianqihoubao_rank_and_aqistudy_files(warehouse, tmp_path):
     rank = tmp_path / "air_beijing_2018.csv"
     rank.write_bytes(
-        "2018-01-01,良,55,42,35\r\n2018-01-02,轻度污染,101,300,76\r\n2018-01-02,轻度污染,101,300,76\r\n"
-        .encode("utf-8-sig")
+        "2018-01-01,良,55,42,35\r\n2018-01-02,轻度污染,101,300,76\r\n2018-01-02,轻度污染,101,300,76\r\n".encode(
+            "utf-8-sig"
+        )
     )
     aqi = tmp_path / "上海.csv"
     aqi.write_text("2015-07-01,42\n2015-07-02,0\n")
@@ -135,14 +131,15 @@ def test_detected_by_exactly_one_format(tmp_path):
         ("a.csv", HEADED.encode("gbk"), "daily_city_header"),
         ("b.csv", HEADED.encode("utf-8-sig"), "daily_city_header"),
         ("output.txt", PIPES.encode("gbk"), "daily_city_pipes"),
-        ("air_tianjin_2017.csv", "2017-01-01,重度污染,249,360,199\r\n".encode("utf-8-sig"),
-         "daily_city_rank"),
+        (
+            "air_tianjin_2017.csv",
+            "2017-01-01,重度污染,249,360,199\r\n".encode("utf-8-sig"),
+            "daily_city_rank",
+        ),
         ("三亚.csv", b"2015-07-01,57\n", "daily_city_aqi"),
     )
     for name, data, want in cases:
-        path = tmp_path / name
-        path.write_bytes(data)
-        assert [s.name for s in registered_formats() if s.detect(path, data)] == [want]
+        assert detected_formats(tmp_path / name, data) == [want]
 
 
 @pytest.mark.realdata

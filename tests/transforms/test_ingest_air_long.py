@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from transforms.ingest import ingest_file, registered_formats
+from tests.transforms.helpers import detected_formats, quarantine, station_hours
+from transforms.ingest import ingest_file
 
 LONG = (
     "datetime,PM2.5,O3,NO2,CO,SO2\n"
@@ -30,19 +31,6 @@ PRSA = (
 )
 
 
-def hourly(con) -> list[tuple]:
-    return con.execute(
-        "select station_code, ts, pollutant, value, data_kind from air_station_hourly "
-        "order by station_code, ts, pollutant"
-    ).fetchall()
-
-
-def quarantine(con) -> list[tuple]:
-    return con.execute(
-        "select line_no, column_name, reason, raw from quarantine order by line_no, column_name"
-    ).fetchall()
-
-
 def T(hour: int, day: int = 15, month: int = 1, year: int = 2019) -> dt.datetime:
     return dt.datetime(year, month, day, hour)
 
@@ -52,7 +40,7 @@ def test_long_file_station_from_name_hour_ending_ts(warehouse, tmp_path):
     f.write_text(LONG)
     result = ingest_file(warehouse, f)
     assert (result.status, result.format) == ("loaded", "air_long")
-    rows = hourly(warehouse)
+    rows = station_hours(warehouse)
     # line 2: 5 values, NO2 conflicts with line 8 and is quarantined -> 4; line 3: 3; line 5: SO2
     assert rows == [
         ("1410A", T(0), "co", 0.571, "realtime"),
@@ -83,7 +71,7 @@ def test_long_file_with_station_column(warehouse, tmp_path):
         "time,station_code,pm25,pm10\n2019-01-01 01:00,1001A,10,20\n2019-01-01 01:00,,5,5\n"
     )
     result = ingest_file(warehouse, f)
-    assert hourly(warehouse) == [
+    assert station_hours(warehouse) == [
         ("1001A", T(1, 1), "pm10", 20.0, "realtime"),
         ("1001A", T(1, 1), "pm25", 10.0, "realtime"),
     ]
@@ -104,7 +92,7 @@ def test_prsa_co_to_mg_and_codes(warehouse, tmp_path):
     f.write_bytes(PRSA.encode("ascii"))
     result = ingest_file(warehouse, f)
     assert (result.status, result.format) == ("loaded", "air_prsa")
-    rows = hourly(warehouse)
+    rows = station_hours(warehouse)
     assert rows == [
         ("1003A", T(0, 1, 3, 2013), "co", 0.3, "realtime"),
         ("1003A", T(0, 1, 3, 2013), "no2", 17.0, "realtime"),
@@ -132,13 +120,13 @@ def test_same_file_twice_changes_nothing(warehouse, tmp_path):
     f = tmp_path / "PRSA_Data_Dongsi.csv"
     f.write_bytes(PRSA.encode("ascii"))
     ingest_file(warehouse, f)
-    before = (hourly(warehouse), quarantine(warehouse))
+    before = (station_hours(warehouse), quarantine(warehouse))
     assert ingest_file(warehouse, f).status == "skipped"
     # the same rows under another name (other bytes: LF endings) replace themselves
     g = tmp_path / "copy.csv"
     g.write_bytes(PRSA.replace("\r\n", "\n").encode("ascii"))
     assert ingest_file(warehouse, g).status == "loaded"
-    assert hourly(warehouse) == before[0]
+    assert station_hours(warehouse) == before[0]
 
 
 def test_detected_by_exactly_one_format(tmp_path):
@@ -146,10 +134,7 @@ def test_detected_by_exactly_one_format(tmp_path):
         ("PM2.5NO2SO2O3CO_1410A.csv", LONG, "air_long"),
         ("PRSA_Data_Dongsi.csv", PRSA, "air_prsa"),
     ):
-        path = tmp_path / name
-        path.write_text(text)
-        head = path.read_bytes()
-        assert [s.name for s in registered_formats() if s.detect(path, head)] == [want]
+        assert detected_formats(tmp_path / name, text.encode("ascii")) == [want]
 
 
 @pytest.mark.realdata
@@ -173,8 +158,10 @@ def test_real_haikou_file(warehouse, shared_data):
 
 @pytest.mark.realdata
 def test_real_prsa_file_matches_cnemc_release(warehouse, shared_data):
-    f = shared_data / "uci_beijing_multisite_prsa_2013_2017" / (
-        "PRSA_Data_Dongsi_20130301-20170228.csv"
+    f = (
+        shared_data
+        / "uci_beijing_multisite_prsa_2013_2017"
+        / ("PRSA_Data_Dongsi_20130301-20170228.csv")
     )
     result = ingest_file(warehouse, f)
     # non-NA cells (pandas): PM2.5 34314, PM10 34511, SO2 34401, NO2 33463, CO 31867, O3 34400
@@ -205,14 +192,18 @@ def test_real_prsa_file_matches_cnemc_release(warehouse, shared_data):
 
 
 def test_cnemc_wide_and_water_headers_are_not_mine(tmp_path):
-    mine = {"station_list", "air_long", "air_prsa", "daily_city_header", "daily_city_pipes",
-            "daily_city_rank", "daily_city_aqi"}
+    mine = {
+        "station_list",
+        "air_long",
+        "air_prsa",
+        "daily_city_header",
+        "daily_city_pipes",
+        "daily_city_rank",
+        "daily_city_aqi",
+    }
     for name, text in (
         ("china_sites_20190101.csv", "date,hour,type,1001A,1002A\r\n20190101,0,AQI,35,40"),
         ("china_cities_20190101.csv", "date,hour,type,北京,天津\r\n20190101,0,AQI,35,40"),
         ("water.csv", "省份,流域,断面名称,监测时间,水质类别,水温(℃),pH(无量纲)\n"),
     ):
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        head = path.read_bytes()
-        assert not {s.name for s in registered_formats() if s.detect(path, head)} & mine
+        assert not set(detected_formats(tmp_path / name, text.encode("utf-8"))) & mine

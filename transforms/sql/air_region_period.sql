@@ -24,6 +24,14 @@
 -- * *_yoy: change against the same period of the previous year (same dust_deducted): day
 --   counts and good_rate (percentage points) as differences, concentrations and the index as
 --   percent (ΔI = (I_now - I_last) / I_last x 100, 改善幅度: < 0 improved).
+-- (C - S) / S when C exceeds the limit S, else null (the exceedance multiple, 超标倍数)
+create or replace temp macro exceedance_multiple(concentration, standard) as
+    case when concentration > standard then (concentration - standard) / standard end;
+
+-- change against last year in percent of last year's value; null when that is 0 or missing
+create or replace temp macro change_pct(value_now, value_last) as
+    100.0 * (value_now - value_last) / nullif(value_last, 0);
+
 create or replace table air_region_period as
 with params as (
     select $as_of::date as as_of
@@ -363,36 +371,16 @@ current_period as (
         no2_index,
         co_index,
         o3_8h_index,
-        case when pm25 > pm25_annual_limit
-            then (pm25 - pm25_annual_limit) / pm25_annual_limit end
-            as pm25_exceedance_multiple,
-        case when pm10 > pm10_annual_limit
-            then (pm10 - pm10_annual_limit) / pm10_annual_limit end
-            as pm10_exceedance_multiple,
-        case when so2 > so2_annual_limit
-            then (so2 - so2_annual_limit) / so2_annual_limit end
-            as so2_exceedance_multiple,
-        case when no2 > no2_annual_limit
-            then (no2 - no2_annual_limit) / no2_annual_limit end
-            as no2_exceedance_multiple,
-        case when co_p95 > co_24h_limit
-            then (co_p95 - co_24h_limit) / co_24h_limit end
-            as co_p95_exceedance_multiple,
-        case when o3_8h_p90 > o3_8h_limit
-            then (o3_8h_p90 - o3_8h_limit) / o3_8h_limit end
-            as o3_8h_p90_exceedance_multiple,
-        case when so2_p98 > so2_24h_limit
-            then (so2_p98 - so2_24h_limit) / so2_24h_limit end
-            as so2_p98_exceedance_multiple,
-        case when no2_p98 > no2_24h_limit
-            then (no2_p98 - no2_24h_limit) / no2_24h_limit end
-            as no2_p98_exceedance_multiple,
-        case when pm25_p95 > pm25_24h_limit
-            then (pm25_p95 - pm25_24h_limit) / pm25_24h_limit end
-            as pm25_p95_exceedance_multiple,
-        case when pm10_p95 > pm10_24h_limit
-            then (pm10_p95 - pm10_24h_limit) / pm10_24h_limit end
-            as pm10_p95_exceedance_multiple,
+        exceedance_multiple(pm25, pm25_annual_limit) as pm25_exceedance_multiple,
+        exceedance_multiple(pm10, pm10_annual_limit) as pm10_exceedance_multiple,
+        exceedance_multiple(so2, so2_annual_limit) as so2_exceedance_multiple,
+        exceedance_multiple(no2, no2_annual_limit) as no2_exceedance_multiple,
+        exceedance_multiple(co_p95, co_24h_limit) as co_p95_exceedance_multiple,
+        exceedance_multiple(o3_8h_p90, o3_8h_limit) as o3_8h_p90_exceedance_multiple,
+        exceedance_multiple(so2_p98, so2_24h_limit) as so2_p98_exceedance_multiple,
+        exceedance_multiple(no2_p98, no2_24h_limit) as no2_p98_exceedance_multiple,
+        exceedance_multiple(pm25_p95, pm25_24h_limit) as pm25_p95_exceedance_multiple,
+        exceedance_multiple(pm10_p95, pm10_24h_limit) as pm10_p95_exceedance_multiple,
         pm25 <= pm25_annual_limit and pm25_p95 <= pm25_24h_limit as pm25_compliant,
         pm10 <= pm10_annual_limit and pm10_p95 <= pm10_24h_limit as pm10_compliant,
         so2 <= so2_annual_limit and so2_p98 <= so2_24h_limit as so2_compliant,
@@ -430,18 +418,17 @@ final as (
         c.good_rate - l.good_rate as good_rate_yoy,
         c.exceedance_days - l.exceedance_days as exceedance_days_yoy,
         c.heavy_days - l.heavy_days as heavy_days_yoy,
-        100.0 * (c.pm25 - l.pm25) / nullif(l.pm25, 0) as pm25_yoy_pct,
-        100.0 * (c.pm10 - l.pm10) / nullif(l.pm10, 0) as pm10_yoy_pct,
-        100.0 * (c.so2 - l.so2) / nullif(l.so2, 0) as so2_yoy_pct,
-        100.0 * (c.no2 - l.no2) / nullif(l.no2, 0) as no2_yoy_pct,
-        100.0 * (c.co_p95 - l.co_p95) / nullif(l.co_p95, 0) as co_p95_yoy_pct,
-        100.0 * (c.o3_8h_p90 - l.o3_8h_p90) / nullif(l.o3_8h_p90, 0) as o3_8h_p90_yoy_pct,
-        100.0 * (c.so2_p98 - l.so2_p98) / nullif(l.so2_p98, 0) as so2_p98_yoy_pct,
-        100.0 * (c.no2_p98 - l.no2_p98) / nullif(l.no2_p98, 0) as no2_p98_yoy_pct,
-        100.0 * (c.pm25_p95 - l.pm25_p95) / nullif(l.pm25_p95, 0) as pm25_p95_yoy_pct,
-        100.0 * (c.pm10_p95 - l.pm10_p95) / nullif(l.pm10_p95, 0) as pm10_p95_yoy_pct,
-        100.0 * (c.composite_index - l.composite_index) / nullif(l.composite_index, 0)
-            as composite_index_yoy_pct
+        change_pct(c.pm25, l.pm25) as pm25_yoy_pct,
+        change_pct(c.pm10, l.pm10) as pm10_yoy_pct,
+        change_pct(c.so2, l.so2) as so2_yoy_pct,
+        change_pct(c.no2, l.no2) as no2_yoy_pct,
+        change_pct(c.co_p95, l.co_p95) as co_p95_yoy_pct,
+        change_pct(c.o3_8h_p90, l.o3_8h_p90) as o3_8h_p90_yoy_pct,
+        change_pct(c.so2_p98, l.so2_p98) as so2_p98_yoy_pct,
+        change_pct(c.no2_p98, l.no2_p98) as no2_p98_yoy_pct,
+        change_pct(c.pm25_p95, l.pm25_p95) as pm25_p95_yoy_pct,
+        change_pct(c.pm10_p95, l.pm10_p95) as pm10_p95_yoy_pct,
+        change_pct(c.composite_index, l.composite_index) as composite_index_yoy_pct
     from current_period as c
     left join current_period as l
         on l.region_code = c.region_code

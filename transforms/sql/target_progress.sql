@@ -8,6 +8,14 @@
 --                  (>= $on_track_probability, >= $at_risk_probability, below), or, with no
 --                  projection, from the pace: the value so far against the on-pace value.
 -- Needs tp_targets, tp_air_progress, tp_water_progress and tp_projection.
+-- how far value stands from goal in the bad direction (> 0: short of it; for '=' the distance)
+create or replace temp macro gap_to(comparator, goal, value) as
+    case
+        when comparator in ('>=', '>') then goal - value
+        when comparator in ('<=', '<') then value - goal
+        else abs(value - goal)
+    end;
+
 create or replace temp table tp_result as
 with parts as (
     select * from tp_air_progress
@@ -110,11 +118,7 @@ final as (
         comparator,
         target,
         actual,
-        case
-            when comparator in ('>=', '>') then target - actual
-            when comparator in ('<=', '<') then actual - target
-            else abs(actual - target)
-        end as gap,
+        gap_to(comparator, target, actual) as gap,
         unit,
         period_start,
         period_end,
@@ -122,11 +126,7 @@ final as (
         remaining_days,
         elapsed_share,
         on_pace_value,
-        case
-            when comparator in ('>=', '>') then on_pace_value - actual
-            when comparator in ('<=', '<') then actual - on_pace_value
-            else abs(actual - on_pace_value)
-        end as pace_gap,
+        gap_to(comparator, on_pace_value, actual) as pace_gap,
         case
             when base in ('good_days', 'good_rate') then good_days_needed::double
             when base = 'heavy_days' then heavy_days_allowed::double
