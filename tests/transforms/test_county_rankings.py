@@ -73,3 +73,16 @@ def test_rankings_of_counties_and_cities(wh):
         "select count(*) from county_rankings where year = 2024 and improvement_rank is null"
     ).fetchone()[0]
     assert first_year == 5 * 10  # no last year to compare with
+
+
+def test_float_noise_does_not_move_a_value_across_a_rounding_boundary(wh):
+    # 1.35 summed in two thread orders: the two must print as 1.4 and share a rank
+    for region, co in (("100101", 1.3500000000000003), ("100102", 1.3499999999999999)):
+        add(wh, region, 2025, 30.0, 90.0)
+        wh.execute("update air_region_period set co_p95 = ? where region_code = ?", [co, region])
+    build_county_rankings(wh)
+    ranks = wh.execute(
+        "select region_code, rank from county_rankings where indicator = 'co_p95' "
+        "and parent_code = '100100' and year = 2025 order by region_code"
+    ).fetchall()
+    assert ranks == [("100101", 1), ("100102", 1)]

@@ -24,10 +24,10 @@ with ranked_regions as (
         p.pm25,
         p.good_rate,
         p.composite_index_yoy_pct,
-        round_even(p.composite_index, 2) as composite_index_shown,
-        round_even(p.pm25, 0) as pm25_shown,
-        round_even(p.good_rate, 1) as good_rate_shown,
-        round_even(p.composite_index_yoy_pct, 1) as improvement_shown
+        round_even(round(p.composite_index, 9), 2) as composite_index_shown,
+        round_even(round(p.pm25, 9), 0) as pm25_shown,
+        round_even(round(p.good_rate, 9), 1) as good_rate_shown,
+        round_even(round(p.composite_index_yoy_pct, 9), 1) as improvement_shown
     from air_region_period as p
     inner join regions as r on r.region_code = p.region_code
     where r.parent_code is not null

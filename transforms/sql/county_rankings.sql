@@ -85,7 +85,9 @@ shown as (
         case when p.last_year_value > 0
             then 100.0 * (p.value / p.last_year_value - 1) end as change_pct,
         p.indicator in ('good_days', 'good_rate') as higher_is_better,
-        round_even(p.value, case p.indicator
+        -- round(.., 9) first: parallel sums differ by ~1e-13 between runs, which must not
+        -- move a value across a rounding boundary (1.35 vs 1.3499999999999999)
+        round_even(round(p.value, 9), case p.indicator
             when 'composite_index' then 2
             when 'good_rate' then 1
             when 'co_p95' then 1
