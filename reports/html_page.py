@@ -1,0 +1,205 @@
+"""One region's report as a self-contained HTML page: headline cards, charts and tables.
+
+plotly.js is embedded once in the head (no CDN: the page must open on an offline office PC) and
+every figure is a div that calls it. Every piece of text from data (region, section and river
+names, pollutant lists, quarantined raw text) is escaped; labels come from reports.i18n.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from functools import cache
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from reports import figures, i18n
+from reports.colours import status_colour
+from reports.data import RegionData
+from reports.table import Table, indicator_decimals
+from reports.tables import all_tables
+
+CSS = """
+body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:1.5em 2em;
+color:#222;max-width:1400px}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #1f5fa8;padding-bottom:.2em;
+margin-top:1.6em}.sub{color:#666}
+.cards{display:flex;flex-wrap:wrap;gap:12px}
+.card{border:1px solid #ddd;border-left:10px solid #999;border-radius:6px;padding:10px 14px;
+min-width:210px;flex:1 1 210px;max-width:320px;background:#fafafa}
+.card h3{margin:0 0 6px;font-size:1em}.card .actual{font-size:1.6em;font-weight:bold}
+.card .row{font-size:.9em;color:#444}
+.badge{display:inline-block;padding:2px 8px;border-radius:10px;color:#fff;font-size:.85em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3fa}
+td.t{text-align:left}
+.scroll{max-height:420px;overflow:auto;display:inline-block}
+"""
+CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@cache
+def plotly_js() -> str:
+    """The plotly.js bundle shipped with the plotly package (embedded once per page)."""
+    return get_plotlyjs()
+
+
+def esc(value: object) -> str:
+    """HTML-escaped text of a value (quotes too, so it is safe in attributes)."""
+    return html.escape(str(value), quote=True)
+
+
+def fmt(value: object, decimals: int = 2) -> str:
+    """A cell value as escaped display text: '—' for missing, numbers with fixed decimals."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, bool):
+        return esc(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{decimals}f}"
+    if isinstance(value, dt.date | pd.Timestamp):
+        return esc(pd.Timestamp(value).date().isoformat())
+    return esc(value)
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on the background colour (#rrggbb)."""
+    if not background.startswith("#") or len(background) != 7:
+        return "#000"
+    r, g, b = (int(background[i : i + 2], 16) for i in (1, 3, 5))
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
+
+
+def render_table(table: Table, lang: str) -> str:
+    """A Table as an HTML table; text cells left-aligned, fills as cell backgrounds."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in table.frame.columns)
+    if table.frame.empty:
+        return f"<p class=sub>{esc(i18n.text('no_data', lang))}</p>"
+    body = []
+    for i, row in enumerate(table.frame.itertuples(index=False)):
+        cells = []
+        for j, value in enumerate(row):
+            decimals = table.decimals.get(table.frame.columns[j], 2)
+            cls = ' class="t"' if isinstance(value, str) else ""
+            fill = table.fills.get((i, j))
+            style = f' style="background:{fill};color:{text_colour(fill)}"' if fill else ""
+            cells.append(f"<td{cls}{style}>{fmt(value, decimals)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<div class="scroll"><table><tr>{head}</tr>{"".join(body)}</table></div>'
+
+
+def card(row: pd.Series, lang: str) -> str:
+    """Headline card of one target: actual, target, gap, pace, rest of period, status colour."""
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+    n = indicator_decimals(row["indicator"])
+    unit = esc(i18n.unit(row["indicator"], lang))
+    colour = status_colour(row["status"])
+    period = "" if row["period"] == "year" else f" · {esc(row['period'])}"
+    gap = row["gap"]
+    gap_text = "—"
+    if pd.notna(gap):
+        word = t("gap_short") if gap > 0 else t("gap_ahead")
+        gap_text = f"{esc(word)} {fmt(abs(float(gap)), n)} {unit}"
+    lines = [
+        f"{esc(t('target'))}: {esc(row['comparator'])} {fmt(_f(row['target']), n)} {unit}",
+        f"{esc(t('gap'))}: {gap_text}",
+        f"{esc(t('pace'))}: {fmt(_f(row['on_pace_value']), n)} {unit}"
+        f" ({esc(t('elapsed_share'))} {fmt(_pct(row['elapsed_share']), 1)}%)",
+    ]
+    if pd.notna(row["good_days_needed"]):
+        lines.append(
+            f"{esc(t('good_days_needed'))}: {fmt(int(row['good_days_needed']))} · "
+            f"{esc(t('non_good_allowed'))}: {fmt(_i(row['non_good_days_allowed']))}"
+        )
+    if pd.notna(row["remaining_mean_ceiling"]):
+        lines.append(f"{esc(t('ceiling'))}: {fmt(float(row['remaining_mean_ceiling']), 1)} {unit}")
+    if pd.notna(row["probability_of_meeting"]):
+        lines.append(f"{esc(t('probability'))}: {fmt(float(row['probability_of_meeting']), 2)}")
+    rows = "".join(f'<div class="row">{line}</div>' for line in lines)
+    return (
+        f'<div class="card" style="border-left-color:{colour}">'
+        f"<h3>{esc(i18n.indicator(row['indicator'], lang))}{period}</h3>"
+        f'<div class="actual">{fmt(_f(row["actual"]), n)} <small>{unit}</small></div>{rows}'
+        f'<div><span class="badge" style="background:{colour};color:{text_colour(colour)}">'
+        f"{esc(i18n.indicator(row['status'], lang))}</span></div></div>"
+    )
+
+
+def _f(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _i(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _pct(value: object) -> float | None:
+    f = _f(value)
+    return None if f is None else 100 * f
+
+
+def figure_div(fig: go.Figure, div_id: str) -> str:
+    """A figure as a div (plotly.js itself is in the page head)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG)
+
+
+def region_page(
+    d: RegionData,
+    lang: str,
+    docs_href: str,
+    generated: dt.datetime,
+    tables: list[Table] | None = None,
+) -> str:
+    """The whole page of one region's report (tables: all_tables(d, lang) when not given)."""
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+    s = d.scope
+    title = (
+        f"{esc(d.name)} ({esc(s.region)}) · {esc(t('title'))} · {s.year} · "
+        f"{esc(t('as_of'))} {s.as_of.isoformat()}"
+    )
+    by_key = {tb.key: tb for tb in (tables or all_tables(d, lang))}
+    cards = "".join(card(r, lang) for _, r in d.targets.iterrows())
+    air = not d.running_means.empty or not d.good_days.empty
+    parts = [f'<h2>{esc(t("sec_cards"))}</h2><div class="cards">{cards}</div>']
+    if air:
+        parts += [
+            f"<h2>{esc(t('sec_good_days'))}</h2>",
+            figure_div(figures.good_days_figure(d.good_days, d.targets, s, lang), "fig-good"),
+            f"<h2>{esc(t('sec_pm'))}</h2>",
+            figure_div(figures.pm_figure(d.running_means, d.targets, s, "pm25", lang), "fig-pm25"),
+            figure_div(figures.pm_figure(d.running_means, d.targets, s, "pm10", lang), "fig-pm10"),
+            f"<h2>{esc(t('sec_calendar'))}</h2>",
+            figure_div(figures.calendar_figure(d.aqi_calendar, s, lang), "fig-calendar"),
+            f"<h2>{esc(t('sec_drivers'))}</h2>",
+            figure_div(figures.drivers_figure(d.primary_pollutants, s, lang), "fig-drivers"),
+        ]
+    parts += [
+        f"<h2>{esc(t('sec_ranking'))}</h2>",
+        render_table(by_key["sheet_ranking"], lang),
+        f"<h2>{esc(t('sec_water'))}</h2>",
+        render_table(by_key["sheet_water"], lang),
+        f"<h3>{esc(t('sec_water_matrix'))}</h3>",
+        render_table(by_key["sheet_water_matrix"], lang),
+        f"<h2>{esc(t('sec_quality'))}</h2>",
+        render_table(by_key["sheet_completeness"], lang),
+        f"<h3>{esc(t('quarantine'))}</h3>",
+        render_table(by_key["sheet_quarantine"], lang)
+        if not d.quarantined.empty
+        else f"<p>{esc(t('nothing_quarantined'))}</p>",
+        f"<h3>{esc(t('validation'))}</h3>",
+        render_table(by_key["sheet_validation"], lang)
+        if not d.failed_expectations.empty
+        else f"<p>{esc(t('all_passed'))}</p>",
+        f'<p><a href="{esc(docs_href)}">{esc(t("data_docs"))}</a></p>',
+    ]
+    return (
+        f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
+        f'<meta charset="utf-8"><title>{title}</title><style>{CSS}</style>'
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
+        f"<h1>{title}</h1><p class=sub>{esc(t('generated'))} "
+        f"{generated:%Y-%m-%d %H:%M}</p>{''.join(parts)}</body></html>"
+    )

@@ -1,0 +1,208 @@
+"""The one translation table of the reports' interface (Chinese default, English with lang='en').
+
+Names of indicators and statuses come from transforms.indicators (the project's table of them);
+every other label a report shows - headings, column headers, chart titles, legends, pollutant
+and water-class names - is here, so that a bureau analyst finds the Chinese term beside the
+English one in one place.
+"""
+
+from __future__ import annotations
+
+from transforms.indicators import label as indicator_label
+from transforms.indicators import unit as indicator_unit
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # page
+    "title": ("目标差距报告", "Target-gap report"),
+    "as_of": ("截至", "as of"),
+    "year": ("年度", "year"),
+    "index": ("各地区目标差距报告", "Target-gap reports by region"),
+    "generated": ("生成时间", "generated"),
+    "no_data": ("无数据", "no data"),
+    # sections
+    "sec_cards": ("目标完成情况", "Targets at a glance"),
+    "sec_good_days": ("优良天数进度", "Good days against the target"),
+    "sec_pm": ("颗粒物浓度进度", "Particulate matter against the target"),
+    "sec_calendar": ("空气质量日历", "AQI calendar"),
+    "sec_drivers": ("非优良天首要污染物", "What drives the non-good days"),
+    "sec_ranking": ("区县排名", "County ranking"),
+    "sec_water": ("水环境断面", "Water sections"),
+    "sec_water_matrix": ("断面逐月水质类别", "Section class by month"),
+    "sec_quality": ("数据质量", "Data quality"),
+    # cards and target table
+    "indicator": ("指标", "Indicator"),
+    "period": ("考核期", "Period"),
+    "target": ("目标", "Target"),
+    "actual": ("现状", "Actual"),
+    "gap": ("差距", "Gap"),
+    "pace": ("时序进度值", "On-pace value"),
+    "pace_gap": ("进度差距", "Gap to pace"),
+    "elapsed_share": ("时序进度", "Time elapsed"),
+    "rest_of_year": ("剩余期需完成", "Rest of period must deliver"),
+    "ceiling": ("年剩余日控制值", "Rest-of-year ceiling"),
+    "good_days_needed": ("尚需优良天数", "Good days still needed"),
+    "non_good_allowed": ("允许非优良天数", "Non-good days allowed"),
+    "projected": ("预测", "Projected"),
+    "probability": ("达标概率", "P(meet)"),
+    "last_year": ("去年同期", "Last year"),
+    "status": ("状态", "Status"),
+    "unit": ("单位", "Unit"),
+    "gap_short": ("差", "short by"),
+    "gap_ahead": ("优于目标", "ahead by"),
+    # charts
+    "day_of_year": ("年内天数", "Day of year"),
+    "date": ("日期", "Date"),
+    "month": ("月份", "Month"),
+    "day": ("日", "Day"),
+    "cum_good": ("累计优良天数", "Cumulative good days"),
+    "this_year": ("今年", "This year"),
+    "target_line": ("全年目标", "Annual target"),
+    "pace_line": ("时序进度线", "Time-elapsed pace"),
+    "ytd_mean": ("累计平均浓度", "Year-to-date mean"),
+    "daily_mean": ("日均浓度", "Daily mean"),
+    "ceiling_line": ("剩余日均值上限", "Highest daily mean allowed for the rest of the year"),
+    "concentration": ("浓度 (µg/m³)", "Concentration (µg/m³)"),
+    "days": ("天数", "Days"),
+    "aqi": ("AQI", "AQI"),
+    "level": ("级别", "Level"),
+    "category": ("类别", "Category"),
+    "primary_pollutant": ("首要污染物", "Primary pollutant"),
+    # ranking
+    "rank": ("排名", "Rank"),
+    "region": ("地区", "Region"),
+    "region_code": ("区划代码", "Region code"),
+    "composite_index": ("综合指数", "Composite index"),
+    "change_pct": ("同比变化 (%)", "Change on last year (%)"),
+    "change_pp": ("同比变化 (百分点)", "Change on last year (pp)"),
+    "improvement_rank": ("改善幅度排名", "Improvement rank"),
+    "pm25": ("PM2.5 (µg/m³)", "PM2.5 (µg/m³)"),
+    "good_rate": ("优良天数比例 (%)", "Good-day ratio (%)"),
+    # water
+    "section_code": ("断面编码", "Section code"),
+    "section": ("断面", "Section"),
+    "river": ("河流", "River"),
+    "target_class": ("目标类别", "Target class"),
+    "class_now": ("本期类别", "Class this period"),
+    "class_last_year": ("去年同期类别", "Class last year"),
+    "meets_target": ("是否达标", "Meets target"),
+    "target_miss_items": ("超目标类别指标", "Items above the target class"),
+    "main_pollutants": ("主要污染指标", "Main pollutants"),
+    "exceedance": ("超标倍数", "Exceedance multiples"),
+    "met_yes": ("达标", "met"),
+    "met_no": ("未达标", "missed"),
+    "class": ("水质类别", "Class"),
+    # data quality
+    "elapsed_days": ("已过天数", "Days elapsed"),
+    "days_with_data": ("有数据天数", "Days with data"),
+    "valid_days": ("有效天数", "Valid days"),
+    "completeness": ("有效率 (%)", "Completeness (%)"),
+    "pollutant": ("污染物", "Pollutant"),
+    "quarantine": ("隔离数据", "Quarantined values"),
+    "reason": ("原因", "Reason"),
+    "cells": ("数量", "Count"),
+    "files": ("文件数", "Files"),
+    "example": ("示例", "Example"),
+    "validation": ("未通过的校验", "Failed expectations"),
+    "suite": ("校验集", "Suite"),
+    "expectation": ("校验项", "Expectation"),
+    "severity": ("级别", "Severity"),
+    "failed_batches": ("未通过批次", "Failed batches"),
+    "unexpected_values": ("异常值数量", "Unexpected values"),
+    "data_docs": ("查看数据文档 (Data Docs)", "Open the Data Docs"),
+    "nothing_quarantined": ("无隔离数据", "nothing quarantined"),
+    "all_passed": ("全部校验通过", "every expectation passed"),
+    # sheet names (Excel: at most 31 characters, no []:*?/\)
+    "sheet_targets": ("目标进度", "Targets"),
+    "sheet_good_days": ("累计优良天数", "Good days"),
+    "sheet_pm": ("颗粒物累计均值", "PM means"),
+    "sheet_calendar": ("AQI日历", "AQI calendar"),
+    "sheet_drivers": ("首要污染物", "Primary pollutants"),
+    "sheet_ranking": ("区县排名", "County ranking"),
+    "sheet_water": ("水质断面", "Water sections"),
+    "sheet_water_matrix": ("断面逐月类别", "Section by month"),
+    "sheet_completeness": ("数据完整性", "Completeness"),
+    "sheet_quarantine": ("隔离数据", "Quarantine"),
+    "sheet_validation": ("未通过校验", "Failed expectations"),
+}
+
+POLLUTANTS: dict[str, tuple[str, str]] = {
+    "pm25": ("PM2.5", "PM2.5"),
+    "pm10": ("PM10", "PM10"),
+    "so2": ("SO2", "SO2"),
+    "no2": ("NO2", "NO2"),
+    "co": ("CO", "CO"),
+    "o3_8h": ("O3-8h", "O3-8h"),
+    "o3_1h": ("O3-1h", "O3-1h"),
+    "o3": ("O3", "O3"),
+    "unknown": ("未标明", "not stated"),
+}
+
+WATER_CLASSES: dict[int, tuple[str, str]] = {
+    1: ("Ⅰ类", "I"),
+    2: ("Ⅱ类", "II"),
+    3: ("Ⅲ类", "III"),
+    4: ("Ⅳ类", "IV"),
+    5: ("Ⅴ类", "V"),
+    6: ("劣Ⅴ类", ">V"),
+}
+
+QUARANTINE_REASONS: dict[str, tuple[str, str]] = {
+    "negative": ("负值", "negative value"),
+    "non_numeric": ("非数值", "not a number"),
+    "impossible_value": ("不可能的数值", "impossible value"),
+    "missing_timestamp": ("缺少时间", "missing timestamp"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def text(key: str, lang: str = "zh") -> str:
+    """The interface label `key` in Chinese (zh) or English (en); KeyError for unknown keys."""
+    return _pick(TEXT[key], lang)
+
+
+def indicator(code: str, lang: str = "zh") -> str:
+    """Display name of an indicator or status (from transforms.indicators)."""
+    return indicator_label(code, lang)
+
+
+def unit(code: str, lang: str = "zh") -> str:
+    """Unit of an indicator in the reader's language ("" for unknown codes)."""
+    try:
+        return indicator_unit(code, lang)
+    except KeyError:
+        return ""
+
+
+def pollutant(code: str, lang: str = "zh") -> str:
+    """Display name of a pollutant code (pm25 -> PM2.5); unknown codes are shown as they are."""
+    pair = POLLUTANTS.get(code)
+    return _pick(pair, lang) if pair else code
+
+
+def water_class(value: object, lang: str = "zh") -> str:
+    """Water class 1..6 as written in bulletins (Ⅲ类, 劣Ⅴ类); '' when missing."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return ""
+    pair = WATER_CLASSES.get(number)
+    return _pick(pair, lang) if pair else str(number)
+
+
+def quarantine_reason(code: str, lang: str = "zh") -> str:
+    """Display name of a quarantine reason code; unknown reasons are shown as they are."""
+    pair = QUARANTINE_REASONS.get(code)
+    return _pick(pair, lang) if pair else code
+
+
+def month(number: int, lang: str = "zh") -> str:
+    """Month label: 3月 / Mar."""
+    if lang == "en":
+        names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        return names[number - 1]
+    return f"{number}月"

@@ -1,0 +1,84 @@
+"""reports.html_page: the page is self-contained (plotly.js once, no URL to fetch), escapes every
+name from the data, and shows the cards and sections in the issue's order."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reports.build import write_reports
+from reports.html_page import esc, fmt, text_colour
+from tests.reports.conftest import CITY, PLANTED
+
+PLOTLY_MARK = "plotly.js v"  # the bundle's banner comment
+
+
+@pytest.fixture
+def page(report_warehouse, tmp_path) -> str:
+    write_reports(report_warehouse, tmp_path, formats=("html",), region=CITY)
+    return (tmp_path / f"envq_{CITY}_20260331_zh.html").read_text(encoding="utf-8")
+
+
+def test_plotly_js_embedded_once_and_nothing_fetched(page):
+    assert page.count(PLOTLY_MARK) == 1
+    tags = re.findall(r"<script[^>]*>", page)
+    assert len(tags) == 1 + 5  # the bundle, then one call per figure
+    assert not any("src" in tag for tag in tags)
+    # the markup around the bundle (the bundle's own strings hold links it never follows)
+    start = page.index("<script")
+    markup = page[:start] + page[page.index("</script>", start) :]
+    fetched = re.findall(r"""(?:src|href|url)\s*[=(]\s*["']?\s*(?:https?:)?//""", markup, re.I)
+    assert fetched == []
+    assert "@import" not in markup and "<link" not in markup
+
+
+def test_sections_in_the_issue_order(page):
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert headings == [
+        "目标完成情况",
+        "优良天数进度",
+        "颗粒物浓度进度",
+        "空气质量日历",
+        "非优良天首要污染物",
+        "区县排名",
+        "水环境断面",
+        "数据质量",
+    ]
+    ids = re.findall(r'<div id="(fig-[a-z0-9]+)"', page)
+    assert ids == ["fig-good", "fig-pm25", "fig-pm10", "fig-calendar", "fig-drivers"]
+
+
+def test_cards_carry_status_colours_and_figures(page):
+    cards = re.findall(r'<div class="card" style="border-left-color:(#[0-9a-f]{6})">', page)
+    assert cards == ["#ef6c00", "#66bb6a", "#f9a825"]  # good days, heavy days, PM2.5
+    assert "尚需优良天数: 239" in page
+    assert "年剩余日控制值: 38.5" in page
+
+
+def test_data_docs_linked_relatively(page):
+    assert '<a href="quality/index.html">' in page
+
+
+def test_names_from_data_are_escaped(planted_warehouse, tmp_path):
+    write_reports(planted_warehouse, tmp_path, formats=("html",), region=CITY)
+    page = (tmp_path / f"envq_{CITY}_20260331_zh.html").read_text(encoding="utf-8")
+    body = page.split("</script>", 1)[1]  # after the plotly bundle
+    assert "<script>alert(1)</script>" not in body
+    assert "<b>bold</b>" not in body
+    assert esc(PLANTED["610921"]) in body
+    assert esc(PLANTED["S2"]) in body
+    assert esc(PLANTED["610902"]) in body  # quotes escaped too
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, "—"), (float("nan"), "—"), (3, "3"), (1234.5, "1,234.50"), ("<x>", "&lt;x&gt;")],
+)
+def test_fmt(value, text):
+    assert fmt(value) == text
+
+
+def test_text_colour_reads_on_the_level_colours():
+    assert text_colour("#FFFF00") == "#000"  # yellow (良)
+    assert text_colour("#7E0023") == "#fff"  # maroon (严重污染)
