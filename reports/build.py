@@ -17,6 +17,7 @@ import duckdb
 from reports import data
 from reports.html_page import region_page
 from reports.index_page import IndexEntry, index_page
+from reports.retention import prune_reports, reports_to_keep
 from reports.tables import all_tables
 from reports.xlsx import write_workbook
 
@@ -107,6 +108,7 @@ def write_reports(
             index = out / f"index_{lang}.html"
             index.write_text(index_page(entries, lang), encoding="utf-8")
             written.append(index)
+        prune_reports(out, reports_to_keep())
         return written
     finally:
         con.close()
