@@ -35,7 +35,7 @@ def targets_table(d: RegionData, lang: str) -> Table:
         rows.append(
             [
                 i18n.indicator(r.indicator, lang),
-                r.period,
+                i18n.period(r.period, lang),
                 i18n.unit(r.indicator, lang),
                 as_float(r.target),
                 as_float(r.actual),

@@ -98,7 +98,7 @@ def card(row: pd.Series, lang: str) -> str:
     n = indicator_decimals(row["indicator"])
     unit = esc(i18n.unit(row["indicator"], lang))
     colour = status_colour(row["status"])
-    period = "" if row["period"] == "year" else f" · {esc(row['period'])}"
+    period = "" if row["period"] == "year" else f" · {esc(i18n.period(row['period'], lang))}"
     gap = row["gap"]
     gap_text = "—"
     if pd.notna(gap):

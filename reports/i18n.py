@@ -206,3 +206,20 @@ def month(number: int, lang: str = "zh") -> str:
         names = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
         return names[number - 1]
     return f"{number}月"
+
+
+PERIODS = {
+    "year": ("全年", "Year"),
+    "Q1": ("第一季度", "Q1"),
+    "Q2": ("第二季度", "Q2"),
+    "Q3": ("第三季度", "Q3"),
+    "Q4": ("第四季度", "Q4"),
+    "H1": ("上半年", "H1"),
+    "H2": ("下半年", "H2"),
+}
+
+
+def period(code: str, lang: str = "zh") -> str:
+    """Assessment period label: year -> 全年 / Year, Q4 -> 第四季度 / Q4; others as they are."""
+    pair = PERIODS.get(code)
+    return _pick(pair, lang) if pair else code
