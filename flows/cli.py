@@ -23,6 +23,8 @@ for _var, _val in (
     ("GX_ANALYTICS_ENABLED", "false"),
     ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
     ("DO_NOT_TRACK", "1"),
+    # the temporary API of `envq run` migrates a fresh database first: 20 s is short on a busy host
+    ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"),
 ):
     os.environ.setdefault(_var, _val)
 
@@ -52,9 +54,10 @@ def _run_id() -> str:
 @contextmanager
 def _writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the working database under the writer's lock; publish on success."""
-    from flows.publish import open_working, publish, writer_lock
+    from flows.publish import open_working, publish, start_working, writer_lock
 
     with writer_lock(settings.work_db):
+        start_working(settings.warehouse, settings.work_db)
         con = open_working(settings.warehouse, settings.work_db)
         try:
             yield con
@@ -65,10 +68,14 @@ def _writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.nightly import nightly
     from flows.summary import run_summary_lines
 
-    summary = nightly(
+    if args.no_prefect:
+        from flows.plain_run import run_plainly as run
+    else:
+        from flows.nightly import nightly as run
+
+    summary = run(
         warehouse=args.warehouse,
         raw=args.raw,
         as_of=args.as_of,
@@ -85,15 +92,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = load_settings(args.warehouse)
     run_id = _run_id()
 
-    def show(result) -> None:
-        if result.status in ("failed", "rejected"):
-            print(f"  {result.status}: {result.message}", file=sys.stderr)
+    from flows.progress import file_progress
+    from transforms.ingest import iter_raw_files
 
-    with _writing(settings) as con:
-        stages.load_configuration(con, settings)
-        summary = stages.ingest(
-            con, [Path(p) for p in args.paths], run_id, validate=not args.no_validate, on_file=show
-        )
+    paths = [Path(p) for p in args.paths]
+    with file_progress("ingest", len(iter_raw_files(paths))) as bar:
+
+        def show(result) -> None:
+            bar.advance()
+            if result.status in ("failed", "rejected"):
+                print(f"  {result.status}: {result.message}", file=sys.stderr)
+
+        with _writing(settings) as con:
+            stages.load_configuration(con, settings)
+            summary = stages.ingest(con, paths, run_id, validate=not args.no_validate, on_file=show)
     print(
         f"ingest: {summary['files']} files {summary['by_status']}; "
         f"{summary['rows_loaded']:,} rows loaded; {summary['rows_quarantined']:,} quarantined"
@@ -184,7 +196,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from flows.bench import run_bench
 
-    return run_bench(real=args.real, out=args.out, stations=args.stations, days=args.days)
+    return run_bench(
+        real=args.real,
+        out=args.out,
+        stations=args.stations,
+        days=args.days,
+        bench_dir=args.bench_dir,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="as-of date of the year-to-date figures")
     p.add_argument("--standard", choices=["2012", "2026"], help="force one edition of the rules")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument(
+        "--no-prefect",
+        action="store_true",
+        help="run the same stages in-process without Prefect (no retries, no artifacts)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ingest", parents=[common], help="load files or folders idempotently")
@@ -248,7 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", parents=[common], help="the benchmark suite")
     p.add_argument("--real", help="folder of real china_sites files to ingest as well")
-    p.add_argument("--out", default="data/bench/bench.json")
+    p.add_argument(
+        "--bench-dir", help="folder of the bench's data (default $ENVQ_BENCH_DIR, else data/bench)"
+    )
+    p.add_argument("--out", help="JSON file of the figures (default <bench-dir>/bench.json)")
     p.add_argument("--stations", type=int, default=1700)
     p.add_argument("--days", type=int, default=365)
     p.set_defaults(func=cmd_bench)
@@ -262,6 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # GX logs every registration at INFO: it would bury the progress lines
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # serve: one line per API request
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

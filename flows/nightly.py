@@ -18,15 +18,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import stages
-from flows.publish import open_working, publish, writer_lock
+from flows.plain_run import StageFailed, failure_reason, read_published_summary
+from flows.publish import open_working, publish, start_working, writer_lock
 from flows.settings import Settings, load_settings
 from flows.summary import run_summary_markdown
 
 RETRY_DELAYS = [float(s) for s in os.environ.get("ENVQ_RETRY_DELAYS", "2,10").split(",")]
-
-
-class StageFailed(RuntimeError):
-    """A stage of the run failed; the message names the stage and the reason in one line."""
 
 
 def _with_work_db(settings: Settings, fn, *args: Any) -> Any:
@@ -48,8 +45,14 @@ def configure_task(settings: Settings) -> dict[str, int]:
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
 def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
     """Load the raw files not loaded yet (idempotent: same bytes are skipped)."""
+    from flows.progress import Progress
+    from transforms.ingest import iter_raw_files
+
     logger = get_run_logger()
-    summary = _with_work_db(settings, stages.ingest, [settings.raw], run_id)
+    with Progress("ingest", len(iter_raw_files([settings.raw])), logger=logger) as bar:
+        summary = _with_work_db(
+            settings, stages.ingest, [settings.raw], run_id, True, lambda _: bar.advance()
+        )
     logger.info(
         "ingest: %s files %s, %s rows loaded, %s cells quarantined",
         summary["files"],
@@ -120,6 +123,7 @@ def nightly(
     stage = "start"
     try:
         with writer_lock(settings.work_db):
+            start_working(settings.warehouse, settings.work_db)
             stage = "sample"
             stages.ensure_sample(settings)
             stage = "configure"
@@ -142,27 +146,17 @@ def nightly(
         stage = "report"
         summary["reports"] = report_task(settings, as_of, lang)
     except Exception as exc:
-        reason = f"envq run failed at stage '{stage}': {type(exc).__name__}: {exc}"
+        reason = failure_reason(stage, exc)
         create_markdown_artifact(
-            key="envq-run-failure", markdown=f"# envq run failed\n\n{reason}\n", description=reason
+            key="envq-run-failure",
+            markdown=f"# envq run failed\n\n{reason}\n",
+            description=f"envq run {reason}",
         )
         raise StageFailed(reason) from exc
-    summary.update(_read_published_summary(Path(settings.warehouse), as_of))
+    summary.update(read_published_summary(Path(settings.warehouse), as_of))
     create_markdown_artifact(
         key="envq-run-summary",
         markdown=run_summary_markdown(summary),
         description="envq nightly run summary",
     )
     return summary
-
-
-def _read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
-    from transforms.target_progress import targets_check
-    from transforms.warehouse import connect
-
-    con = connect(published, read_only=True)
-    try:
-        lines, _ = targets_check(con, as_of, None)
-        return {"targets_at_risk": lines, **stages.unregistered_counts(con)}
-    finally:
-        con.close()

@@ -1,10 +1,11 @@
 """The writer's working database and its atomic publication.
 
-Analysts open the published file read-only. A run writes only to `<name>.work.duckdb` beside
-it, under an exclusive lock, and publishes by copying the closed working file to a temporary
-name and renaming it over the published path (os.replace is atomic on POSIX). An analyst who
-holds the old file open keeps reading the old state; a run killed at any moment leaves the
-published file exactly as the last good run left it.
+Analysts open the published file read-only. A run takes an exclusive lock, starts a fresh
+working copy `<name>.work.duckdb` of the published file beside it (discarding whatever a
+killed or failed run left), writes only there, and publishes by renaming the closed working
+file over the published path (os.replace is atomic on POSIX). An analyst who holds the old
+file open keeps reading the old state (its inode lives until the connection closes); a run
+killed at any moment leaves the published file exactly as the last good run left it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ class WarehouseBusy(RuntimeError):
 
 @contextmanager
 def writer_lock(work_db: Path) -> Iterator[None]:
-    """Hold an exclusive, non-blocking lock for the working database."""
+    """Hold an exclusive, non-blocking lock for the working database.
+
+    flock dies with its process, so a killed run never leaves a lock that blocks the next.
+    """
     work_db.parent.mkdir(parents=True, exist_ok=True)
     lock_path = work_db.with_suffix(".lock")
     with open(lock_path, "w") as fh:
@@ -41,6 +45,20 @@ def writer_lock(work_db: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def start_working(published: Path, work_db: Path) -> None:
+    """Under the lock: drop a previous run's leftovers, then copy the published state to work on.
+
+    A killed run may leave its working file (possibly with a WAL) and temporary copies; its
+    files count as loaded only once published, so the new run starts from the published state
+    and loads them again.
+    """
+    leftovers = [work_db, _wal(work_db), *_temporaries(work_db), *_temporaries(published)]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if published.exists():
+        _copy_atomically(published, work_db)
+
+
 def open_working(published: Path, work_db: Path) -> duckdb.DuckDBPyConnection:
     """Open the working database, seeding it from the published one when it is missing."""
     if not work_db.exists() and published.exists():
@@ -49,22 +67,41 @@ def open_working(published: Path, work_db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def publish(work_db: Path, published: Path) -> None:
-    """Replace the published database by the (closed) working one in one atomic step."""
-    _copy_atomically(work_db, published)
+    """Rename the (closed) working database over the published one in one atomic step."""
+    if _wal(work_db).exists():  # fold a WAL left by an unclean close into the file first
+        connect(work_db).close()
+    _fsync(work_db)
+    os.replace(work_db, published)
+    _fsync_dir(published.parent)
+
+
+def _wal(db: Path) -> Path:
+    return db.with_name(db.name + ".wal")
+
+
+def _temporaries(db: Path) -> list[Path]:
+    return list(db.parent.glob(f".{db.name}.*.tmp"))
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _copy_atomically(src: Path, dst: Path) -> None:
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(src, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        _fsync(tmp)
         os.replace(tmp, dst)
-        dir_fd = os.open(dst.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _fsync_dir(dst.parent)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)

@@ -86,7 +86,13 @@ def ingest(
     by_status: dict[str, int] = {}
     for r in results:
         by_status[r.status] = by_status.get(r.status, 0) + 1
+    reasons = con.execute(
+        "select reason, count(*) as n from quarantine where run_id = ? "
+        "group by reason order by n desc, reason",
+        [run_id],
+    ).fetchall()
     return {
+        "quarantine_by_reason": dict(reasons),
         "files": len(results),
         "by_status": by_status,
         "rows_loaded": sum(r.rows_loaded for r in results),

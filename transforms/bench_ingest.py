@@ -9,6 +9,7 @@ process (spawn) so that its peak memory (VmHWM) is its own, not the caller's.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import platform
@@ -17,6 +18,7 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import duckdb
 from transforms.ingest import iter_raw_files
 from transforms.raw_files import read_bytes
 
+ProgressFactory = Callable[[str, int], Any]
 BASELINE_FILES_PER_READ = 31  # DuckDB reads a month of files per read_csv call
 
 
@@ -35,6 +38,7 @@ def bench_ingest(
     *,
     baseline: bool = True,
     isolate: bool = True,
+    progress: ProgressFactory | None = None,
 ) -> dict[str, Any]:
     """Ingest `paths` into a new warehouse at `warehouse_path`; return the figures.
 
@@ -43,6 +47,8 @@ def bench_ingest(
     warehouse_mb, cpus, duckdb, python, and baseline = duckdb_typed_read(files).
     warehouse_path must not exist yet (the benchmark never overwrites a warehouse).
     isolate=False runs in this process (peak memory is then this process's lifetime peak).
+    progress(description, total) -> a context manager with advance(), called once per file (a
+    module-level function, so that the spawned child can import it).
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     warehouse_path = Path(warehouse_path)
@@ -52,13 +58,15 @@ def bench_ingest(
     if isolate:
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
-        child = ctx.Process(target=_ingest_child, args=([str(p) for p in paths],
-                                                        str(warehouse_path), queue))
+        child = ctx.Process(
+            target=_ingest_child,
+            args=([str(p) for p in paths], str(warehouse_path), queue, progress),
+        )
         child.start()
         figures = queue.get()
         child.join()
     else:
-        figures = _run_ingest([str(p) for p in paths], str(warehouse_path))
+        figures = _run_ingest([str(p) for p in paths], str(warehouse_path), progress)
     figures.update(
         files=len(files),
         input_mb=round(sum(f.stat().st_size for f in files) / 1e6, 1),
@@ -73,18 +81,29 @@ def bench_ingest(
     return figures
 
 
-def _ingest_child(paths: list[str], warehouse: str, queue: Any) -> None:
-    queue.put(_run_ingest(paths, warehouse))
+def _ingest_child(
+    paths: list[str], warehouse: str, queue: Any, progress: ProgressFactory | None
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    queue.put(_run_ingest(paths, warehouse, progress))
 
 
-def _run_ingest(paths: list[str], warehouse: str) -> dict[str, Any]:
+def _run_ingest(
+    paths: list[str], warehouse: str, progress: ProgressFactory | None = None
+) -> dict[str, Any]:
     from transforms.ingest import ingest_paths
     from transforms.warehouse import connect
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     con = connect(warehouse)
-    results = ingest_paths(con, paths)
+    if progress is None:
+        results = ingest_paths(con, paths)
+    else:
+        with progress("ingest", len(iter_raw_files(paths))) as bar:
+            results = ingest_paths(con, paths, on_file=lambda _: bar.advance())
     tables = _table_rows(con)
     con.close()
     wall = time.perf_counter() - start
@@ -104,12 +123,19 @@ def _run_ingest(paths: list[str], warehouse: str) -> dict[str, Any]:
 
 
 def _table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    names = ("air_station_hourly", "air_station_published_wide", "air_city_hourly_published",
-             "quarantine", "load_log", "stations")
+    names = (
+        "air_station_hourly",
+        "air_station_published_wide",
+        "air_city_hourly_published",
+        "quarantine",
+        "load_log",
+        "stations",
+    )
     present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     return {
         name: con.execute(f"select count(*) from {name}").fetchall()[0][0]  # noqa: S608
-        for name in names if name in present
+        for name in names
+        if name in present
     }
 
 
@@ -143,6 +169,7 @@ def duckdb_typed_read(files: list[Path]) -> dict[str, Any]:
                 header = fh.readline().decode("utf-8-sig", errors="replace").strip()
             groups[tuple(header.split(","))].append(f)
         con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")  # DuckDB's own bar: noise in the logs
         start = time.perf_counter()
         rows = 0
         for header, group in groups.items():

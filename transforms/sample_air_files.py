@@ -9,6 +9,7 @@ configured stations' values do not change when --stations is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -194,8 +195,11 @@ def _cells(published: dict[str, np.ndarray], derived: dict[str, np.ndarray], aqi
 
 
 def write_air(out_dir: Path, config: SampleConfig, start: date, end: date,
-              national_stations: int, seed: int) -> AirResult:
-    """Write air/china_sites_*.csv and air/station_list.csv; return counts, plants, observed."""
+              national_stations: int, seed: int,
+              on_day: Callable[[date], None] | None = None) -> AirResult:
+    """Write air/china_sites_*.csv and air/station_list.csv; return counts, plants, observed.
+
+    on_day(day) is called once per day of start..end when that day is computed (progress)."""
     air_dir = out_dir / "air"
     air_dir.mkdir(parents=True, exist_ok=True)
     n_days = (end - start).days + 1
@@ -268,6 +272,8 @@ def write_air(out_dir: Path, config: SampleConfig, start: date, end: date,
                     vals = published[p][d * 24:(d + 1) * 24, n_nat:].copy()
                     vals[~written[:, TYPE_INDEX[HOURLY_TYPE[p]]]] = np.nan
                     observed[p][at:at + 24] = vals
+                if on_day:
+                    on_day(day)
         planted += collect(pending)
     for cell in plan.cells:  # planted cells are not observations
         i = (cell.day - start).days * 24 + cell.hour

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -59,11 +60,13 @@ def _prepare(out_dir: Path) -> None:
 
 def write_sample(out_dir: Path, start: date = date(2024, 1, 1), end: date = date(2026, 10, 31),
                  national_stations: int | None = None, seed: int = 20240101,
-                 config_dir: Path = DEFAULT_CONFIG_DIR) -> dict:
+                 config_dir: Path = DEFAULT_CONFIG_DIR,
+                 on_day: Callable[[date], None] | None = None) -> dict:
     """Write the synthetic sample for start..end (inclusive); return its manifest.
 
     national_stations=N adds N benchmark columns (codes 1001A upward, a cheaper random model)
     to every china_sites file; the configured stations' values do not change with N.
+    on_day(day) is called as each day's air values are computed (progress of long samples).
     """
     n_national = _check_args(start, end, national_stations, seed)
     out_dir = Path(out_dir)
@@ -73,7 +76,7 @@ def write_sample(out_dir: Path, start: date = date(2024, 1, 1), end: date = date
     def seed_stream(*key: int) -> np.random.Generator:
         return stream(seed, *key)
 
-    air = write_air(out_dir, config, start, end, n_national, seed)
+    air = write_air(out_dir, config, start, end, n_national, seed, on_day)
     w_files, w_rows, w_planted, series = write_auto(out_dir, config, start, end, seed_stream)
     m_files, m_rows, m_planted = write_manual(out_dir, config, start, end, series, seed_stream)
     planted = air.planted + w_planted + m_planted

@@ -1,0 +1,120 @@
+"""`envq bench` on a tiny national sample: every step is measured and the counts agree.
+
+No timing is asserted (speed is what the bench reports); the test checks that each step ran,
+gave positive figures, and that rows, files and regions are consistent with each other.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from flows.bench import GOALS_S, run_bench
+
+STATIONS, DAYS = 10, 3  # two made-up cities of five stations, three days (+ one nightly day)
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "figures.json"
+    assert run_bench(None, str(out), STATIONS, DAYS, bench_dir=folder, progress=False) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    return folder, result, {s["step"]: s for s in result["steps"]}
+
+
+def test_every_step_is_there_with_positive_times(bench):
+    _, result, steps = bench
+    expected = {
+        "generate national sample",
+        "national configuration",
+        "ingest national synthetic",
+        "load configuration",
+        "validate (whole warehouse)",
+        "build marts (full rebuild)",
+        "report (every region)",
+        "generate one more day",
+        "nightly increment (total)",
+        *(
+            f"  nightly {s}"
+            for s in (
+                "start (working copy)",
+                "configure",
+                "ingest",
+                "validate",
+                "build",
+                "publish",
+                "report",
+            )
+        ),
+    }
+    assert set(steps) == expected
+    timed = [s for s in result["steps"] if s["step"] != "national configuration"]
+    assert all(s["wall_s"] > 0 for s in timed), [s["step"] for s in timed if s["wall_s"] <= 0]
+    assert result["stations"] == STATIONS and result["days"] == DAYS
+    assert [g["step"] for g in result["goals"]] == list(GOALS_S)
+    assert all(g["measured_s"] > 0 for g in result["goals"])
+    assert (bench[0] / "figures.json").exists() and not (bench[0] / "bench.json").exists()
+
+
+def test_ingest_figures_agree_with_the_warehouse(bench):
+    _, _, steps = bench
+    ingest = steps["ingest national synthetic"]
+    files = DAYS + 1  # one china_sites file a day and the station list
+    assert ingest["files"] == files
+    assert ingest["by_status"] == {"loaded": files}
+    assert ingest["table_rows"]["load_log"] == files
+    assert ingest["rows"] > 0 and ingest["rows_per_s"] > 0 and ingest["peak_rss_mb"] > 0
+    assert ingest["table_rows"]["stations"] >= STATIONS
+    assert ingest["baseline"]["duckdb_typed_read_s"] > 0
+    assert ingest["baseline"]["rows_read"] > 0
+
+
+def test_national_configuration_puts_every_station_in_a_city(bench):
+    folder, _, steps = bench
+    assert steps["national configuration"]["cities"] == STATIONS // 5
+    assert steps["national configuration"]["stations"] == STATIONS
+    con = duckdb.connect(str(folder / "national.duckdb"), read_only=True)
+    try:
+        per_city = con.execute(
+            "select region_code, count(aqi) from air_city_daily "
+            "where region_code like '99%' group by region_code order by region_code"
+        ).fetchall()
+    finally:
+        con.close()
+    assert per_city == [("990001", DAYS), ("990002", DAYS)]  # the marts hold the made-up cities
+    assert steps["build marts (full rebuild)"]["regions_with_air"] >= 2
+    marts = steps["build marts (full rebuild)"]["marts"]
+    assert steps["build marts (full rebuild)"]["rows"] == sum(marts.values())
+
+
+def test_nightly_increment_adds_one_day_and_sums_its_stages(bench):
+    folder, result, steps = bench
+    ingest = steps["  nightly ingest"]
+    assert ingest["by_status"] == {"loaded": 1, "skipped": 1}  # the day; the same station list
+    assert ingest["rows"] > 0
+    assert steps["  nightly validate"]["ok"] is True
+    stages = [s for s in result["steps"] if s["step"].startswith("  nightly ")]
+    total = steps["nightly increment (total)"]["wall_s"]
+    assert total == pytest.approx(sum(s["wall_s"] for s in stages), abs=0.05)
+    con = duckdb.connect(str(folder / "nightly.duckdb"), read_only=True)
+    try:
+        days = con.execute(
+            "select count(aqi) from air_city_daily where region_code = '990001'"
+        ).fetchall()[0][0]
+        progress = con.execute(
+            "select count(*) from target_progress where region_code like '99%'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert days == DAYS + 1
+    assert progress > 0
+
+
+def test_reports_are_measured_or_their_error_recorded(bench):
+    _, _, steps = bench
+    for name in ("report (every region)", "  nightly report"):
+        step = steps[name]
+        assert ("error" in step) or (step["files"] > 0 and step["output_mb"] > 0)

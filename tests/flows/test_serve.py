@@ -1,0 +1,129 @@
+"""`envq serve`: the schedule's times, and one run of the deployment on a local server."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from flows.serve import next_run_time
+from tests.conftest import REPO_ROOT
+
+UTC = dt.UTC
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("now_utc", "due_shanghai"),
+    [
+        # 01:59 in Shanghai: tonight's 02:00 is still ahead
+        (dt.datetime(2026, 1, 1, 17, 59, tzinfo=UTC), dt.datetime(2026, 1, 2, 2, 0)),
+        # 02:30 in Shanghai (18:30 UTC the day before): the next is tomorrow's
+        (dt.datetime(2026, 1, 1, 18, 30, tzinfo=UTC), dt.datetime(2026, 1, 3, 2, 0)),
+        # 20:00 UTC on 28 Feb is 04:00 on 1 March in Shanghai
+        (dt.datetime(2026, 2, 28, 20, 0, tzinfo=UTC), dt.datetime(2026, 3, 2, 2, 0)),
+    ],
+)
+def test_nightly_schedule_fires_at_two_in_shanghai(now_utc, due_shanghai):
+    due = asyncio.run(next_run_time("0 2 * * *", now_utc))
+    assert due.astimezone(SHANGHAI).replace(tzinfo=None) == due_shanghai
+    assert due.utcoffset() == dt.timedelta(hours=8)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.e2e
+def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
+    from transforms.sample_data import write_sample
+
+    raw = tmp_path / "raw"
+    write_sample(raw, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 6))
+    warehouse = tmp_path / "wh" / "envq.duckdb"
+    home = tmp_path / "prefect"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update(
+        PREFECT_HOME=str(home),
+        ENVQ_PREFECT_PORT=str(port),
+        ENVQ_RAW=str(raw),
+        ENVQ_REPORTS=str(tmp_path / "reports"),
+        ENVQ_RETRY_DELAYS="1,1",
+        GX_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+    )
+    command = [sys.executable, "-m", "flows.cli", "serve", "--once", "--warehouse", str(warehouse)]
+    proc = subprocess.Popen(  # noqa: S603 - fixed argument list
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text[-3000:]
+    assert "registered (0 2 * * *, Asia/Shanghai)" in text
+    assert not _port_open(port), "serve --once left the server it started running"
+
+    db = sqlite3.connect(home / "server.db")
+    try:
+        runs = db.execute(
+            "select r.id, r.state_type, r.expected_start_time from flow_run r "
+            "join deployment d on d.id = r.deployment_id where d.name = 'nightly' "
+            "order by r.expected_start_time"
+        ).fetchall()
+        schedules = db.execute("select schedule from deployment_schedule").fetchall()
+        artifacts = dict(
+            db.execute("select key, data from artifact where flow_run_id = ?", [runs[0][0]])
+        )
+    finally:
+        db.close()
+    # the triggered run completed; the server's scheduler queued the coming nights at 02:00
+    assert runs[0][1] == "COMPLETED"
+    queued = [dt.datetime.fromisoformat(start) for _, state, start in runs[1:]]
+    assert queued and all(state == "SCHEDULED" for _, state, _ in runs[1:])
+    for start in queued:
+        local = start.replace(tzinfo=start.tzinfo or UTC).astimezone(SHANGHAI)
+        assert (local.hour, local.minute) == (2, 0)
+    assert json.loads(schedules[0][0]) == {
+        "cron": "0 2 * * *",
+        "timezone": "Asia/Shanghai",
+        "day_or": True,
+    }
+    summary = json.loads(artifacts["envq-run-summary"])
+    assert summary.startswith("# envq run summary")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        loaded = con.execute("select count(*) from load_log where status = 'loaded'").fetchall()
+    finally:
+        con.close()
+    assert loaded[0][0] > 0
+    assert f"files: {loaded[0][0]} " in summary
+    assert str(warehouse) in summary
+    assert "envq-run-failure" not in artifacts
