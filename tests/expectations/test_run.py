@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from expectations.run import (
     artifact_rows,
     loaded_days,
@@ -49,10 +51,12 @@ def test_validate_writes_results_with_real_counts_and_docs(registered, tmp_path)
     assert complete.unexpected_sample == "S2 2019-01-02 pm10 23 h"
     assert rows[("station_hourly", "station_day_valid")].unexpected_count == 0
     assert con.execute("select reason, raw from quarantine").fetchall() == [
-        ("co_value_mg_per_m3", "650")]
+        ("co_value_mg_per_m3", "650")
+    ]
     stored = con.execute(
         "select count(*), count(*) filter (where not success), sum(unexpected_count) "
-        "from validation_results where run_id = 'validate-1'").fetchall()[0]
+        "from validation_results where run_id = 'validate-1'"
+    ).fetchall()[0]
     # ... and the registry's codes S1, S2 are not CNEMC codes (dddd + A): flagged, 2 rows
     assert stored == (len(summary.rows), 2, 3)
     table = {(r["suite"], r["expectation"]): r for r in artifact_rows(con, "validate-1")}
@@ -90,3 +94,69 @@ def test_loaded_days_are_the_natural_days_of_the_files(registered, tmp_path):
     second = [f.path for f in files if f.path.endswith("b_20190103.csv")]
     assert loaded_days(registered, second) == (dt.date(2019, 1, 2), dt.date(2019, 1, 3))
     assert loaded_days(registered, ["nothing.csv"]) is None
+
+
+def test_a_batch_with_a_critical_failure_leaves_the_published_warehouse_unchanged(
+    tmp_path, monkeypatch
+):
+    """A night with a file the gate rejects (CO in µg/m³) and a file that passes the gate but
+    fails a critical warehouse check (a value at 05:30): the run stops at 'validate' and the
+    published database keeps the last good state, file and content."""
+    from flows.plain_run import StageFailed, run_plainly
+    from transforms.warehouse import connect
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config").mkdir()
+    monkeypatch.setenv("ENVQ_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("ENVQ_REPORTS", str(tmp_path / "reports"))
+    published = tmp_path / "wh" / "envq.duckdb"
+    published.parent.mkdir()
+    good = write_toy(tmp_path / "a_20190102.csv", clean_day())
+    con = connect(published)
+    ingest_paths(con, [good], "good", validate=make_batch_validator(con, "good"))
+    assert validate_warehouse(con, "good", None).ok
+
+    def state(con) -> tuple:
+        return tuple(
+            con.execute(f"select * from {t} order by all").fetchall()  # noqa: S608
+            for t in ("air_station_hourly", "load_log", "quarantine")
+        )
+
+    before = state(con)
+    con.close()
+    inode = published.stat().st_ino
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    day3 = [
+        (s, t + dt.timedelta(days=1), p, v * 1000 if p == "co" else v) for s, t, p, v in clean_day()
+    ]
+    write_toy(raw / "b_20190103.csv", day3)  # the whole file's CO in µg/m³: rejected
+    day4 = [(s, t + dt.timedelta(days=2), p, v) for s, t, p, v in clean_day()]
+    day4 = [
+        (s, t + dt.timedelta(minutes=30) if (s, t.hour, p) == ("S1", 5, "so2") else t, p, v)
+        for s, t, p, v in day4
+    ]
+    write_toy(raw / "c_20190104.csv", day4)  # passes the gate, fails ts_on_the_hour
+    with pytest.raises(StageFailed, match=r"^failed at stage 'validate': .*1 critical"):
+        run_plainly(warehouse=str(published), raw=str(raw))
+
+    assert published.stat().st_ino == inode
+    con = connect(published, read_only=True)
+    try:
+        assert state(con) == before
+    finally:
+        con.close()
+    work = connect(published.with_name("envq.work.duckdb"), read_only=True)
+    try:  # the working database shows why: the gate's rejection and the warehouse check
+        assert work.execute("select path, status from load_log order by path").fetchall()[1:] == [
+            (str(raw / "b_20190103.csv"), "rejected"),
+            (str(raw / "c_20190104.csv"), "loaded"),
+        ]
+        failed = work.execute(
+            "select expectation from validation_results "
+            "where severity = 'critical' and not success order by 1"
+        ).fetchall()
+        assert failed == [("co_unit_mg_per_m3",), ("ts_on_the_hour",)]
+    finally:
+        work.close()
