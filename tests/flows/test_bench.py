@@ -51,8 +51,11 @@ def test_every_step_is_there_with_positive_times(bench):
         ),
     }
     assert set(steps) == expected
-    timed = [s for s in result["steps"] if s["step"] != "national configuration"]
+    # a rename (publish) or a tiny working copy can take less than the 10 ms shown
+    instant = {"national configuration", "  nightly publish", "  nightly start (working copy)"}
+    timed = [s for s in result["steps"] if s["step"] not in instant]
     assert all(s["wall_s"] > 0 for s in timed), [s["step"] for s in timed if s["wall_s"] <= 0]
+    assert all(s["wall_s"] >= 0 for s in result["steps"] if "wall_s" in s)
     assert result["stations"] == STATIONS and result["days"] == DAYS
     assert [g["step"] for g in result["goals"]] == list(GOALS_S)
     assert all(g["measured_s"] > 0 for g in result["goals"])
