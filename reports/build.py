@@ -88,9 +88,10 @@ def write_reports(
         report_year = year or day.year
         written: list[Path] = []
         entries: list[IndexEntry] = []
+        common = data.common_data(con)
         for code, name in report_regions(con, report_year, day, region, lang):
             scope = data.Scope(code, report_year, day)
-            d = data.region_data(con, scope, name)
+            d = data.region_data(con, scope, name, common)
             tables = all_tables(d, lang)
             # a past year's report must not overwrite the current one of the same as-of date
             year_part = "" if report_year == day.year else f"{report_year}_"

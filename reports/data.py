@@ -120,8 +120,24 @@ class RegionData:
     failed_expectations: pd.DataFrame
 
 
-def region_data(con: duckdb.DuckDBPyConnection, scope: Scope, name: str) -> RegionData:
-    """All the tables of one region's report."""
+@dataclass(frozen=True)
+class CommonData:
+    """The tables every region's report shows alike (quality of the whole load), read once."""
+
+    quarantined: pd.DataFrame
+    failed_expectations: pd.DataFrame
+
+
+def common_data(con: duckdb.DuckDBPyConnection) -> CommonData:
+    """The tables that do not depend on the region."""
+    return CommonData(quarantined(con), failed_expectations(con))
+
+
+def region_data(
+    con: duckdb.DuckDBPyConnection, scope: Scope, name: str, common: CommonData | None = None
+) -> RegionData:
+    """All the tables of one region's report (common: read once for many regions, else here)."""
+    common = common or common_data(con)
     return RegionData(
         scope=scope,
         name=name,
@@ -134,6 +150,6 @@ def region_data(con: duckdb.DuckDBPyConnection, scope: Scope, name: str) -> Regi
         water_sections=water_sections(con, scope),
         water_matrix=water_matrix(con, scope),
         completeness=completeness(con, scope),
-        quarantined=quarantined(con),
-        failed_expectations=failed_expectations(con),
+        quarantined=common.quarantined,
+        failed_expectations=common.failed_expectations,
     )

@@ -1,5 +1,10 @@
 """Plotly figures of a region's report, drawn from the frames of reports.data.
 
+Figures are plain dicts (data + layout) in the shape plotly.graph_objects would give, serialised
+by reports.html_page without plotly's per-property validation: building the same charts through
+graph_objects cost about a third of a second a region, most of it validating values we set
+ourselves. The default template is added here so that the charts look as plotly's own would.
+
 Only SVG trace types (scatter, bar, heatmap) so that the page renders without WebGL on an office
 PC; the page embeds plotly.js once (reports.html_page), figures carry no script of their own.
 Plotly draws text as a subset of HTML, so text that comes from data (pollutant codes that the
@@ -9,15 +14,20 @@ translation table does not know) is escaped.
 from __future__ import annotations
 
 import calendar
+import copy
 import datetime as dt
 import html
+from functools import cache
+from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
 
 from reports import i18n
 from reports.colours import aqi_levels
 from reports.data import Scope
+
+Figure = dict[str, Any]
 
 LAST_YEAR_GREY = "#9e9e9e"
 THIS_YEAR_BLUE = "#1f5fa8"
@@ -42,6 +52,35 @@ LAYOUT = {
 }
 
 
+@cache
+def _template() -> dict[str, Any]:
+    """plotly's default template as a dict (what go.Figure puts in every layout)."""
+    return pio.templates[pio.templates.default].to_plotly_json()
+
+
+def layout(title: str, **extra: Any) -> dict[str, Any]:
+    """The report's common layout with a title and axes; the template shared, not copied."""
+    return {"template": _template(), **copy.deepcopy(LAYOUT), "title": {"text": title}, **extra}
+
+
+def axis_title(text: str) -> dict[str, Any]:
+    """An axis with a title."""
+    return {"title": {"text": text}}
+
+
+def line(x: Any, y: Any, name: str, style: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A scatter trace drawn as a line."""
+    return {
+        "x": x,
+        "y": y,
+        "name": name,
+        "mode": "lines",
+        "line": style,
+        **extra,
+        "type": "scatter",
+    }
+
+
 def _target_row(targets: pd.DataFrame, indicator: str) -> pd.Series | None:
     rows = targets[(targets["indicator"] == indicator) & (targets["period"] == "year")]
     return None if rows.empty else rows.iloc[0]
@@ -51,10 +90,10 @@ def _year_days(year: int) -> int:
     return 366 if calendar.isleap(year) else 365
 
 
-def good_days_figure(days: pd.DataFrame, targets: pd.DataFrame, scope: Scope, lang: str):
+def good_days_figure(days: pd.DataFrame, targets: pd.DataFrame, scope: Scope, lang: str) -> Figure:
     """Cumulative good days this year and last year against the annual target and its pace."""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
-    fig = go.Figure()
+    data = []
     for year, name, colour in (
         (scope.year - 1, f"{t('last_year')} ({scope.year - 1})", LAST_YEAR_GREY),
         (scope.year, f"{t('this_year')} ({scope.year})", THIS_YEAR_BLUE),
@@ -62,108 +101,99 @@ def good_days_figure(days: pd.DataFrame, targets: pd.DataFrame, scope: Scope, la
         d = days[days["year"] == year]
         if d.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=d["day_of_year"],
-                y=d["cumulative_good_days"],
+        data.append(
+            line(
+                d["day_of_year"].to_numpy(),
+                d["cumulative_good_days"].to_numpy(),
+                name,
+                {"color": colour, "width": 3 if year == scope.year else 2},
                 customdata=[str(x) for x in d["date"]],
                 hovertemplate="%{customdata}: %{y}<extra></extra>",
-                name=name,
-                mode="lines",
-                line={"color": colour, "width": 3 if year == scope.year else 2},
             )
         )
     row = _target_row(targets, "good_days")
     if row is not None:
         goal, n = float(row["target"]), _year_days(scope.year)
-        fig.add_trace(
-            go.Scatter(
-                x=[1, n],
-                y=[goal, goal],
-                name=f"{t('target_line')} {goal:g}",
-                mode="lines",
-                line={"color": TARGET_RED, "dash": "dash"},
+        data.append(
+            line(
+                [1, n],
+                [goal, goal],
+                f"{t('target_line')} {goal:g}",
+                {"color": TARGET_RED, "dash": "dash"},
             )
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[0, n],
-                y=[0, goal],
-                name=t("pace_line"),
-                mode="lines",
-                line={"color": PACE_GREEN, "dash": "dot"},
-            )
-        )
-    fig.update_layout(
-        title=t("cum_good"), xaxis_title=t("day_of_year"), yaxis_title=t("days"), **LAYOUT
-    )
-    return fig
+        data.append(line([0, n], [0, goal], t("pace_line"), {"color": PACE_GREEN, "dash": "dot"}))
+    return {
+        "data": data,
+        "layout": layout(
+            t("cum_good"), xaxis=axis_title(t("day_of_year")), yaxis=axis_title(t("days"))
+        ),
+    }
 
 
-def pm_figure(means: pd.DataFrame, targets: pd.DataFrame, scope: Scope, pollutant: str, lang: str):
+def pm_figure(
+    means: pd.DataFrame, targets: pd.DataFrame, scope: Scope, pollutant: str, lang: str
+) -> Figure:
     """Running year-to-date mean of PM2.5 or PM10 against the target and the rest-of-year cap."""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
     label = i18n.pollutant(pollutant, lang)
-    fig = go.Figure()
+    data = []
     if not means.empty:
-        dates = pd.to_datetime(means["date"])
-        fig.add_trace(
-            go.Scatter(
-                x=dates,
-                y=means[pollutant],
-                name=t("daily_mean"),
-                mode="lines",
-                line={"color": "#c8c8c8", "width": 1},
+        dates = pd.to_datetime(means["date"]).to_numpy()
+        data.append(
+            line(
+                dates,
+                means[pollutant].to_numpy(),
+                t("daily_mean"),
+                {"color": "#c8c8c8", "width": 1},
             )
         )
-        fig.add_trace(
-            go.Scatter(
-                x=dates,
-                y=means[f"{pollutant}_ytd_mean"],
-                name=t("ytd_mean"),
-                mode="lines",
-                line={"color": THIS_YEAR_BLUE, "width": 3},
+        data.append(
+            line(
+                dates,
+                means[f"{pollutant}_ytd_mean"].to_numpy(),
+                t("ytd_mean"),
+                {"color": THIS_YEAR_BLUE, "width": 3},
             )
         )
     row = _target_row(targets, f"{pollutant}_mean")
     if row is not None:
         start, end = dt.date(scope.year, 1, 1), dt.date(scope.year, 12, 31)
         goal = float(row["target"])
-        fig.add_trace(
-            go.Scatter(
-                x=[start, end],
-                y=[goal, goal],
-                name=f"{t('target')} {goal:g}",
-                mode="lines",
-                line={"color": TARGET_RED, "dash": "dash"},
+        data.append(
+            line(
+                [start, end],
+                [goal, goal],
+                f"{t('target')} {goal:g}",
+                {"color": TARGET_RED, "dash": "dash"},
             )
         )
         ceiling = row["remaining_mean_ceiling"]
         if pd.notna(ceiling) and scope.as_of < end:
-            fig.add_trace(
-                go.Scatter(
-                    x=[scope.as_of + dt.timedelta(days=1), end],
-                    y=[float(ceiling), float(ceiling)],
-                    name=f"{t('ceiling_line')} {float(ceiling):.1f}",
-                    mode="lines",
-                    line={"color": "#ef6c00", "width": 4},
+            data.append(
+                line(
+                    [scope.as_of + dt.timedelta(days=1), end],
+                    [float(ceiling), float(ceiling)],
+                    f"{t('ceiling_line')} {float(ceiling):.1f}",
+                    {"color": "#ef6c00", "width": 4},
                 )
             )
-    fig.update_layout(
-        title=f"{label} · {t('ytd_mean')}",
-        xaxis_title=t("date"),
-        yaxis_title=t("concentration"),
-        **LAYOUT,
-    )
-    return fig
+    return {
+        "data": data,
+        "layout": layout(
+            f"{label} · {t('ytd_mean')}",
+            xaxis=axis_title(t("date")),
+            yaxis=axis_title(t("concentration")),
+        ),
+    }
 
 
-def calendar_figure(days: pd.DataFrame, scope: Scope, lang: str):
+def calendar_figure(days: pd.DataFrame, scope: Scope, lang: str) -> Figure:
     """AQI calendar: one cell a day (month rows, day columns) in the HJ 633 level colours."""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
     levels = aqi_levels(scope.as_of)
     category = "category_en" if lang == "en" else "category_zh"
-    z = [[None] * 31 for _ in range(12)]
+    z: list[list[int | None]] = [[None] * 31 for _ in range(12)]
     text = [[""] * 31 for _ in range(12)]
     for row in days.itertuples():
         d = pd.Timestamp(row.date)
@@ -183,52 +213,57 @@ def calendar_figure(days: pd.DataFrame, scope: Scope, lang: str):
     scale = []
     for i, lv in enumerate(levels):
         scale += [[i / n, lv["colour"]], [(i + 1) / n, lv["colour"]]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(range(1, 32)),
-            y=[i18n.month(m, lang) for m in range(1, 13)],
-            text=text,
-            hovertemplate="%{text}<extra></extra>",
-            colorscale=scale,
-            zmin=0.5,
-            zmax=n + 0.5,
-            xgap=2,
-            ygap=2,
-            colorbar={
-                "tickvals": [lv["level"] for lv in levels],
-                "ticktext": [lv[category] for lv in levels],
-                "title": {"text": t("category")},
-            },
-        )
-    )
-    fig.update_layout(title=f"{t('sec_calendar')} {scope.year}", xaxis_title=t("day"), **LAYOUT)
-    fig.update_layout(height=460)
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(dtick=1)
-    return fig
+    heatmap = {
+        "z": z,
+        "x": list(range(1, 32)),
+        "y": [i18n.month(m, lang) for m in range(1, 13)],
+        "text": text,
+        "hovertemplate": "%{text}<extra></extra>",
+        "colorscale": scale,
+        "zmin": 0.5,
+        "zmax": n + 0.5,
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {
+            "tickvals": [lv["level"] for lv in levels],
+            "ticktext": [lv[category] for lv in levels],
+            "title": {"text": t("category")},
+        },
+        "type": "heatmap",
+    }
+    return {
+        "data": [heatmap],
+        "layout": layout(
+            f"{t('sec_calendar')} {scope.year}",
+            xaxis={**axis_title(t("day")), "dtick": 1},
+            yaxis={"autorange": "reversed"},
+            height=460,
+        ),
+    }
 
 
-def drivers_figure(counts: pd.DataFrame, scope: Scope, lang: str):
+def drivers_figure(counts: pd.DataFrame, scope: Scope, lang: str) -> Figure:
     """Non-good days by month, stacked by primary pollutant."""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
-    fig = go.Figure()
     months = list(range(1, 13))
+    data = []
     for code in sorted(counts["pollutant"].unique()) if not counts.empty else []:
         per_month = counts[counts["pollutant"] == code].set_index("month")["days"]
-        fig.add_trace(
-            go.Bar(
-                x=[i18n.month(m, lang) for m in months],
-                y=[int(per_month.get(m, 0)) for m in months],
-                name=html.escape(i18n.pollutant(code, lang)),
-                marker_color=POLLUTANT_COLOURS.get(code, "#17becf"),
-            )
+        data.append(
+            {
+                "x": [i18n.month(m, lang) for m in months],
+                "y": [int(per_month.get(m, 0)) for m in months],
+                "name": html.escape(i18n.pollutant(code, lang)),
+                "marker": {"color": POLLUTANT_COLOURS.get(code, "#17becf")},
+                "type": "bar",
+            }
         )
-    fig.update_layout(
-        title=f"{t('sec_drivers')} {scope.year}",
-        barmode="stack",
-        xaxis_title=t("month"),
-        yaxis_title=t("days"),
-        **LAYOUT,
-    )
-    return fig
+    return {
+        "data": data,
+        "layout": layout(
+            f"{t('sec_drivers')} {scope.year}",
+            barmode="stack",
+            xaxis=axis_title(t("month")),
+            yaxis=axis_title(t("days")),
+        ),
+    }

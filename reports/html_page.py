@@ -12,7 +12,8 @@ import html
 from functools import cache
 
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
+from _plotly_utils.utils import convert_to_base64
 from plotly.offline import get_plotlyjs
 
 from reports import figures, i18n
@@ -80,10 +81,11 @@ def render_table(table: Table, lang: str) -> str:
     if table.frame.empty:
         return f"<p class=sub>{esc(i18n.text('no_data', lang))}</p>"
     body = []
-    for i, row in enumerate(table.frame.itertuples(index=False)):
+    decimals_of = [table.decimals.get(h, 2) for h in table.frame.columns]
+    for i, row in enumerate(table.frame.itertuples(index=False, name=None)):
         cells = []
         for j, value in enumerate(row):
-            decimals = table.decimals.get(table.frame.columns[j], 2)
+            decimals = decimals_of[j]
             cls = ' class="t"' if isinstance(value, str) else ""
             fill = table.fills.get((i, j))
             style = f' style="background:{fill};color:{text_colour(fill)}"' if fill else ""
@@ -142,9 +144,22 @@ def _pct(value: object) -> float | None:
     return None if f is None else 100 * f
 
 
-def figure_div(fig: go.Figure, div_id: str) -> str:
-    """A figure as a div (plotly.js itself is in the page head)."""
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG)
+def figure_div(fig: figures.Figure, div_id: str) -> str:
+    """A figure as a div (plotly.js itself is in the page head).
+
+    Arrays go to plotly.js as typed base64 arrays, as go.Figure.to_dict would send them (only
+    traces hold arrays; the layout's template is left alone); the figure is not validated:
+    reports.figures builds it in plotly's own shape.
+    """
+    convert_to_base64(fig["data"])
+    return pio.to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config=CONFIG,
+        validate=False,
+    )
 
 
 def region_page(

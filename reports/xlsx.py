@@ -3,70 +3,80 @@
 Numbers are numeric cells and dates date cells, so the bureau can pass figures on and compute
 with them. Any text cell - above all names taken from data files - that begins with = + - @ is
 stored as a string cell (inline string, quote prefix), never as a formula: a spreadsheet must not
-run what a data file says.
+run what a data file says. The file itself is written by reports.spreadsheetml.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import numbers
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from reports import i18n
-from reports.table import Table
+from reports.spreadsheetml import Sheet, Style, Styles, save
+from reports.table import Table, missing_to_none
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-HEADER_FILL = PatternFill("solid", fgColor="EEF3FA")
+HEADER_FILL = "EEF3FA"
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
-def set_cell(cell, value: object, decimals: int = 2) -> None:
-    """Write a typed value; text that could be read as a formula is forced to a string cell."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return
+def typed_cell(value: object, decimals: int = 2) -> tuple[object, Style]:
+    """A value as the cell writes it and its style: number formats by type, formula-like text
+    marked with a quote prefix (it is a string cell either way). NumPy and Decimal numbers become
+    Python numbers; anything else unknown is written as its text."""
+    value = missing_to_none(value)
+    if value is None:
+        return None, Style()
     if isinstance(value, pd.Timestamp):
         value = value.date()
-    cell.value = value
     if isinstance(value, str):
-        if value.startswith(FORMULA_PREFIXES):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    elif isinstance(value, bool):
-        pass
-    elif isinstance(value, int):
-        cell.number_format = "0"
-    elif isinstance(value, float):
-        cell.number_format = "0." + "0" * decimals if decimals > 0 else "0"
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
+        return value, Style(quote_prefix=value.startswith(FORMULA_PREFIXES))
+    if isinstance(value, bool | np.bool_):
+        return bool(value), Style()
+    if isinstance(value, numbers.Integral):
+        return int(value), Style("0")
+    if isinstance(value, numbers.Real | decimal.Decimal):
+        return float(value), Style("0." + "0" * decimals if decimals > 0 else "0")
+    if isinstance(value, dt.date):
+        return value, Style("yyyy-mm-dd")
+    return str(value), Style()
 
 
-def write_sheet(ws, table: Table) -> None:
+def header_cell(header: str) -> tuple[object, Style]:
+    """A header cell: bold on the header fill."""
+    value, style = typed_cell(header)
+    return value, Style(style.number_format, True, HEADER_FILL, style.quote_prefix)
+
+
+def table_sheet(name: str, table: Table, styles: Styles) -> Sheet:
     """Header row (bold, filled), then the rows; fills as cell backgrounds; first row frozen."""
-    for j, header in enumerate(table.frame.columns, start=1):
-        cell = ws.cell(row=1, column=j)
-        set_cell(cell, str(header))
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, 2 * len(str(header))))
-    for i, row in enumerate(table.frame.itertuples(index=False)):
-        for j, value in enumerate(row):
-            cell = ws.cell(row=i + 2, column=j + 1)
-            set_cell(cell, value, table.decimals.get(table.frame.columns[j], 2))
-            fill = table.fills.get((i, j))
-            if fill and fill.startswith("#"):
-                cell.fill = PatternFill("solid", fgColor=fill[1:].upper())
-    ws.freeze_panes = "A2"
+    headers = [str(h) for h in table.frame.columns]
+    decimals = [table.decimals.get(h, 2) for h in table.frame.columns]
+    sheet = Sheet(name, [max(10, min(40, 2 * len(h))) for h in headers])
+    index = styles.index
+    head = [header_cell(h) for h in headers]
+    sheet.append([(v, index(s)) for v, s in head])
+    fills = table.fills
+    for i, row in enumerate(table.frame.itertuples(index=False, name=None)):
+        cells = []
+        for j, raw in enumerate(row):
+            value, style = typed_cell(raw, decimals[j])
+            fill = fills.get((i, j))
+            if fill and HEX_COLOUR.fullmatch(fill):
+                style = Style(style.number_format, style.bold, fill[1:].upper(), style.quote_prefix)
+            cells.append((value, index(style)))
+        sheet.append(cells)
+    return sheet
 
 
 def write_workbook(tables: list[Table], lang: str, path: Path) -> Path:
     """Write the tables to path, one sheet each, named from the translation table."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for table in tables:
-        write_sheet(wb.create_sheet(i18n.text(table.key, lang)[:31]), table)
-    wb.save(path)
-    return path
+    styles = Styles()
+    sheets = [table_sheet(i18n.text(t.key, lang)[:31], t, styles) for t in tables]
+    return save(path, sheets, styles)
