@@ -285,7 +285,7 @@ def _nightly_stages(settings: Settings, raw: Path, day: dt.date):
     )
     summary, secs = on_work_db(stages.validate, run_id, settings, ingest["loaded_paths"])
     yield "validate", {"wall_s": round(secs, 2), "ok": summary["ok"]}
-    marts, secs = on_work_db(stages.build, None, None)
+    marts, secs = on_work_db(stages.build, None, None, True)  # incremental, as the nightly
     yield "build", {"wall_s": round(secs, 2), "rows": sum(marts.values())}
     _, secs = _timed(publish, settings.work_db, settings.warehouse)
     yield (

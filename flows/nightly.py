@@ -85,7 +85,7 @@ def validate_task(settings: Settings, run_id: str, loaded_paths: list[str]) -> d
 @task(name="build", cache_policy=NO_CACHE)
 def build_task(settings: Settings, as_of: dt.date | None, edition: str | None) -> dict[str, int]:
     """Rebuild the marts (air, water, target progress) from the core tables."""
-    counts = _with_work_db(settings, stages.build, as_of, edition)
+    counts = _with_work_db(settings, stages.build, as_of, edition, True)
     get_run_logger().info("marts rebuilt: %s", counts)
     return counts
 

@@ -65,7 +65,7 @@ def run_plainly(
                         "expectation(s) failed; the published warehouse is left as it was"
                     )
                 stage = "build"
-                summary["build"] = stages.build(con, as_of, edition)
+                summary["build"] = stages.build(con, as_of, edition, incremental=True)
                 con.execute("checkpoint")
             finally:
                 con.close()

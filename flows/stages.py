@@ -133,18 +133,32 @@ def validation_artifact_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> lis
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date | None, edition: str | None
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date | None,
+    edition: str | None,
+    incremental: bool = False,
 ) -> dict[str, int]:
-    """Rebuild every mart from the core tables."""
-    from transforms.air_marts import build_air_marts
-    from transforms.county_rankings import build_county_rankings
+    """Rebuild the marts from the core tables.
+
+    incremental (the nightly run): the air marts rebuild only the natural days that the files
+    loaded since the last build touched and the periods holding them, when the last build
+    allows it (transforms/air_build_state.py); otherwise, and by default, everything.
+    """
+    from expectations.run import loaded_days
+    from transforms.air_build_state import files_since_last_build
+    from transforms.air_marts import build_air
     from transforms.target_progress import build_target_progress
     from transforms.water_marts import build_water_marts
 
-    counts: dict[str, int] = {}
-    counts.update(build_air_marts(con, as_of=as_of, edition=edition))
+    new_files = files_since_last_build(con) if incremental else None
+    touched = loaded_days(con, new_files) if new_files else None
+    air = build_air(con, as_of, edition, touched, incremental=new_files is not None)
+    if air.scope is None:
+        log.info("air marts: full build")
+    else:
+        log.info("air marts: increment, days %s, periods %s", air.days, air.scope)
+    counts: dict[str, int] = dict(air.counts)
     counts.update(build_water_marts(con, as_of=as_of))
-    counts["county_rankings"] = build_county_rankings(con)
     counts["target_progress"] = build_target_progress(con, as_of=as_of)
     return counts
 

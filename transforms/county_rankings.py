@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import duckdb
 
+from transforms.air_period_scope import PeriodScope, put_in_place
 from transforms.warehouse import run_sql
 
 
-def build_county_rankings(con: duckdb.DuckDBPyConnection) -> int:
+def build_county_rankings(con: duckdb.DuckDBPyConnection, scope: PeriodScope | None = None) -> int:
     """Rebuild `county_rankings` from air_region_period; return its row count (0, and
-    nothing written, when the air marts are not built)."""
+    nothing written, when the air marts are not built). scope None rebuilds every period;
+    a PeriodScope (a nightly increment) only its periods, in place."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'air_region_period'"
     ).fetchall()[0][0]
     if not exists:
         return 0
-    run_sql(con, "county_rankings")
+    if scope is None:
+        years = [
+            y for (y,) in con.execute("select distinct year from air_region_period").fetchall()
+        ]
+        run_sql(con, "county_rankings", PeriodScope.every(years).params())
+        put_in_place(con, "county_rankings", "county_rankings_update")
+    else:
+        run_sql(con, "county_rankings", scope.params())
+        put_in_place(con, "county_rankings", "county_rankings_update", *scope.replaced_rows())
     return con.execute("select count(*) from county_rankings").fetchall()[0][0]

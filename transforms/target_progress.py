@@ -154,6 +154,8 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
     series = day_series(days, first, last)
     as_of = con.execute("select max(as_of) from tp_targets").fetchall()[0][0]
     bank = HistoryBank(series, as_of, cfg)
+    projected = specs[specs["remaining_days"] > 0]  # the targets that draw on history
+    bank.prefetch(zip(projected["region_code"], projected["year"], strict=True))
     rows = []
     for spec in specs.to_dict("records"):
         spec = {k: (None if _is_missing(v) else v) for k, v in spec.items()}
@@ -173,9 +175,9 @@ def composite_weights() -> dict[str, float]:
 def ensure_inputs(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Stand in empty temporary tables for input tables not built yet; return their names
     (drop them after use, so that they never hide a table built later on the connection)."""
-    present = {
-        r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()
-    } | {r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()}
+    present = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()} | {
+        r[0] for r in con.execute("select view_name from duckdb_views()").fetchall()
+    }
     created = []
     for name, columns in INPUT_TABLES.items():  # names and columns from the fixed table above
         if name not in present:
@@ -246,9 +248,12 @@ def progress_rows(
     if has_table:
         if as_of is None:
             as_of = con.execute("select max(as_of) from target_progress").fetchall()[0][0]
-        if as_of is not None and con.execute(
-            "select count(*) from target_progress where as_of = ?", [as_of]
-        ).fetchall()[0][0]:
+        if (
+            as_of is not None
+            and con.execute(
+                "select count(*) from target_progress where as_of = ?", [as_of]
+            ).fetchall()[0][0]
+        ):
             source = "target_progress"
     if source is None:
         as_of = as_of or default_as_of(con)

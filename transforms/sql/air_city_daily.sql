@@ -9,7 +9,9 @@
 -- is_dust: the bureau flagged the day for the region or any region above it (air_dust_flags).
 -- is_dust_exceedance: a valid dust day that is not good; dust deduction drops these days
 -- from the day counts (扣除沙尘异常超标天, 环办监测〔2016〕120号; arithmetic UNCONFIRMED).
-create or replace table air_city_daily as
+-- Only the days of air_region_daily_means (the days being built) go into the temp table
+-- air_city_daily_update, which transforms/air_marts.py makes the table or puts in place.
+create or replace temp table air_city_daily_update as
 with recursive region_tree as (
     -- each region paired with itself and every region above it
     select

@@ -6,7 +6,10 @@
 -- rates 1 decimal; GB/T 8170 half-even), and equal values share a rank (rank()). Regions
 -- without a value get no rank. The 2017 rule that keeps cities meeting every grade II limit
 -- out of the deterioration ranking is not applied.
-create or replace table air_rankings as
+-- Only the periods of air_region_period_update (the periods being built; ranks never cross
+-- periods) go into the temp table air_rankings_update, which transforms/air_marts.py makes
+-- the table or puts in place of the same periods.
+create or replace temp table air_rankings_update as
 with ranked_regions as (
     select
         p.region_code,
@@ -28,7 +31,7 @@ with ranked_regions as (
         round_even(round(p.pm25, 9), 0) as pm25_shown,
         round_even(round(p.good_rate, 9), 1) as good_rate_shown,
         round_even(round(p.composite_index_yoy_pct, 9), 1) as improvement_shown
-    from air_region_period as p
+    from air_region_period_update as p
     inner join regions as r on r.region_code = p.region_code
     where r.parent_code is not null
 ),

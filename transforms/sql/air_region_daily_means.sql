@@ -17,6 +17,9 @@
 -- The calendar runs from 1 January of the year of the first day with a valid daily value to
 -- $calendar_end, for every region with evaluation stations; edition per day comes from
 -- air_day_editions (edition_for_date, or the edition forced for the run).
+-- Only the days $day_from .. $day_to of that calendar are computed (a full build: all of it;
+-- a nightly increment: the days its files touched); $calendar_start, when given, is the first
+-- day of the calendar as the last full build found it (a window cannot see the whole data).
 create or replace temp table air_region_daily_means as
 with hourly as (
     select
@@ -30,6 +33,8 @@ with hourly as (
         co,
         o3
     from air_region_hourly_wide
+    where ts > $day_from::timestamp
+        and ts <= $day_to::timestamp + interval 1 day
 ),
 
 day_values as (
@@ -90,20 +95,24 @@ rules as (
 
 calendar_bounds as (
     select
-        date_trunc('year', coalesce(
+        coalesce($calendar_start::date, date_trunc('year', coalesce(
             min(case
                 when greatest(pm25_hours, pm10_hours, so2_hours, no2_hours, co_hours, o3_hours)
                     >= (select min(hours_per_day) from rules)
                 then date
             end),
             min(date)
-        ))::date as first_day,
+        ))::date) as first_day,
         $calendar_end::date as last_day
     from day_values
 ),
 
 calendar as (
-    select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as date
+    select cast(unnest(generate_series(
+        greatest(first_day, $day_from::date),
+        least(last_day, $day_to::date),
+        interval 1 day
+    )) as date) as date
     from calendar_bounds
 ),
 

@@ -7,7 +7,10 @@
 -- valid 1-h value (the loaders keep only those); non-finite values are dropped as a guard.
 -- Wide, not long: 6x fewer groups, the cost that dominates at national scale (the long
 -- form is the view air_region_hourly).
-create or replace table air_region_hourly_wide as
+-- Only the hours of natural days $day_from .. $day_to (ts in ($day_from 00:00, $day_to + 1
+-- 00:00]) go into the temp table air_region_hourly_update; transforms/air_marts.py makes it
+-- the table (full build) or puts it in place of those hours (nightly increment).
+create or replace temp table air_region_hourly_update as
 with station_values as (
     select
         m.region_code,
@@ -17,6 +20,8 @@ with station_values as (
     from air_station_hourly as h
     inner join air_region_stations as m on m.station_code = h.station_code
     where isfinite(h.value)
+        and h.ts > $day_from::timestamp
+        and h.ts <= $day_to::timestamp + interval 1 day
 ),
 
 final as (

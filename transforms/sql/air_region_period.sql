@@ -24,19 +24,25 @@
 -- * *_yoy: change against the same period of the previous year (same dust_deducted): day
 --   counts and good_rate (percentage points) as differences, concentrations and the index as
 --   percent (ΔI = (I_now - I_last) / I_last x 100, 改善幅度: < 0 improved).
--- (C - S) / S when C exceeds the limit S, else null (the exceedance multiple, 超标倍数)
-create or replace temp macro exceedance_multiple(concentration, standard) as
-    case when concentration > standard then (concentration - standard) / standard end;
-
+-- Scope (transforms/air_period_scope.py): the periods of the years $out_years, and the ytd
+-- periods of every year when $all_ytd, go into the temp table air_region_period_update;
+-- the days read are those of $in_years (out years and the year before each, for the
+-- year-on-year columns) and, for ytd, of every year when $all_ytd. A full build names every
+-- year; transforms/air_marts.py makes the table or puts the rows in place of the same periods.
 -- a statistic with the float noise of parallel summation (about 1e-13, different from run to
 -- run) removed, so that a mean that is exactly at a limit compares the same every night
 create or replace temp macro settled(x) as round(x, 9);
+
+-- (C - S) / S when C exceeds the limit S, else null (the exceedance multiple, 超标倍数);
+-- settled, so that a value at the limit is not over it one night and not the next
+create or replace temp macro exceedance_multiple(concentration, standard) as
+    case when settled(concentration) > standard then (concentration - standard) / standard end;
 
 -- change against last year in percent of last year's value; null when that is 0 or missing
 create or replace temp macro change_pct(value_now, value_last) as
     100.0 * (value_now - value_last) / nullif(value_last, 0);
 
-create or replace table air_region_period as
+create or replace temp table air_region_period_update as
 with params as (
     select $as_of::date as as_of
 ),
@@ -62,6 +68,13 @@ days as (
         co,
         o3_8h
     from air_city_daily
+    where $all_ytd or list_contains($in_years::integer[], year(date)::integer)
+),
+
+in_scope_days as (
+    select *
+    from days
+    where list_contains($in_years::integer[], year)
 ),
 
 ytd_ends as (
@@ -84,8 +97,8 @@ period_days as (
         month as period_no,
         make_date(year, month, 1) as period_start,
         last_day(date) as period_end,
-        days.* exclude (year, quarter)
-    from days
+        in_scope_days.* exclude (year, quarter)
+    from in_scope_days
     union all
     select
         'quarter' as period_type,
@@ -93,8 +106,8 @@ period_days as (
         quarter as period_no,
         make_date(year, 3 * quarter - 2, 1) as period_start,
         last_day(make_date(year, 3 * quarter, 1)) as period_end,
-        days.* exclude (year, quarter)
-    from days
+        in_scope_days.* exclude (year, quarter)
+    from in_scope_days
     union all
     select
         'year' as period_type,
@@ -102,8 +115,8 @@ period_days as (
         null::integer as period_no,
         make_date(year, 1, 1) as period_start,
         make_date(year, 12, 31) as period_end,
-        days.* exclude (year, quarter)
-    from days
+        in_scope_days.* exclude (year, quarter)
+    from in_scope_days
     union all
     select
         'ytd' as period_type,
@@ -115,6 +128,7 @@ period_days as (
     from days
     inner join ytd_ends as y on y.year = days.year
     where days.date <= y.ytd_end
+        and ($all_ytd or list_contains($in_years::integer[], days.year))
 ),
 
 period_keys as (
@@ -440,6 +454,7 @@ final as (
         and l.year = c.year - 1
         and l.period_no is not distinct from c.period_no
         and l.dust_deducted = c.dust_deducted
+    where list_contains($out_years::integer[], c.year) or (c.period_type = 'ytd' and $all_ytd)
 )
 
 select * from final

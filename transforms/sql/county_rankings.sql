@@ -9,7 +9,11 @@
 -- 1 decimal, index 2 decimals; round_even = GB/T 8170) and equal values share a rank.
 -- improvement_rank: best change on last year first (days and percentage points for day
 -- counts and the rate, percent change (改善幅度) for concentrations and the index).
-create or replace table county_rankings as
+-- Scope as air_region_period.sql: the periods of $out_years (and every ytd when $all_ytd)
+-- go into the temp table county_rankings_update, read from the periods of $in_years (the
+-- year before each out year gives last year's value); transforms/county_rankings.py makes
+-- it the table or puts it in place of the same periods.
+create or replace temp table county_rankings_update as
 with members as (
     select
         r.region_code,
@@ -43,6 +47,7 @@ periods as (
         p.composite_index
     from air_region_period as p
     where p.region_code in (select region_code from members)
+        and (list_contains($in_years::integer[], p.year) or (p.period_type = 'ytd' and $all_ytd))
 ),
 
 long as (
@@ -141,6 +146,7 @@ final as (
         ) as regions_ranked
     from keyed
     where value is not null
+        and (list_contains($out_years::integer[], year) or (period_type = 'ytd' and $all_ytd))
 )
 
 select * from final
