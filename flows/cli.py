@@ -13,9 +13,8 @@ import logging
 import os
 import sys
 import time
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,23 +47,16 @@ def _date(text: str) -> dt.date:
 
 
 def _run_id() -> str:
-    return dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    from flows.plain_run import new_run_id
+
+    return new_run_id()
 
 
-@contextmanager
-def _writing(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+def _writing(settings: Settings) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """Open the working database under the writer's lock; publish on success."""
-    from flows.publish import open_working, publish, start_working, writer_lock
+    from flows.publish import writing
 
-    with writer_lock(settings.work_db):
-        start_working(settings.warehouse, settings.work_db)
-        con = open_working(settings.warehouse, settings.work_db)
-        try:
-            yield con
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        publish(settings.work_db, settings.warehouse)
+    return writing(settings.warehouse, settings.work_db)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -5,12 +5,11 @@ summary. Stages that touch files retry with back-off. The published database cha
 the publish task, by an atomic rename, so a failed night leaves the last good state published.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the served flow is cloudpickled, and pickling
+# keeps only the globals the function body uses, so string annotations such as "dt.date" could
+# not be resolved when Prefect validates the parameters (NightlyModel is not fully defined).
 import datetime as dt
 import os
-import uuid
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -18,7 +17,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import stages
-from flows.plain_run import StageFailed, failure_reason, read_published_summary
+from flows.plain_run import (
+    StageFailed,
+    failure_reason,
+    new_run_id,
+    read_published_summary,
+    require_valid,
+)
 from flows.publish import open_working, publish, start_working, writer_lock
 from flows.settings import Settings, load_settings
 from flows.summary import run_summary_markdown
@@ -118,7 +123,7 @@ def nightly(
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
     settings = load_settings(warehouse, raw)
-    run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    run_id = new_run_id()
     summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
     stage = "start"
     try:
@@ -131,14 +136,8 @@ def nightly(
             stage = "ingest"
             summary["ingest"] = ingest_task(settings, run_id)
             stage = "validate"
-            summary["validation"] = validate_task(
-                settings, run_id, summary["ingest"]["loaded_paths"]
-            )
-            if not summary["validation"].get("ok", True):
-                raise RuntimeError(
-                    f"{summary['validation'].get('critical_failures')} critical expectation(s) "
-                    "failed; the published warehouse is left as it was"
-                )
+            loaded = summary["ingest"]["loaded_paths"]
+            summary["validation"] = require_valid(validate_task(settings, run_id, loaded))
             stage = "build"
             summary["build"] = build_task(settings, as_of, edition)
             stage = "publish"
@@ -153,7 +152,7 @@ def nightly(
             description=f"envq run {reason}",
         )
         raise StageFailed(reason) from exc
-    summary.update(read_published_summary(Path(settings.warehouse), as_of))
+    summary.update(read_published_summary(settings.warehouse, as_of))
     create_markdown_artifact(
         key="envq-run-summary",
         markdown=run_summary_markdown(summary),

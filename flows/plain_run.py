@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import stages
-from flows.publish import open_working, publish, start_working, writer_lock
+from flows.publish import writing
 from flows.settings import load_settings
 
 
@@ -31,6 +31,16 @@ def failure_reason(stage: str, exc: BaseException) -> str:
     return f"failed at stage '{stage}': {type(exc).__name__}" + (f": {text}" if text else "")
 
 
+def require_valid(validation: dict[str, Any]) -> dict[str, Any]:
+    """The validation summary, or an error if a critical expectation failed (stops the run)."""
+    if not validation.get("ok", True):
+        raise RuntimeError(
+            f"{validation.get('critical_failures')} critical expectation(s) failed; "
+            "the published warehouse is left as it was"
+        )
+    return validation
+
+
 def run_plainly(
     warehouse: str | None = None,
     raw: str | None = None,
@@ -46,32 +56,20 @@ def run_plainly(
     summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
     stage = "start"
     try:
-        with writer_lock(settings.work_db):
-            start_working(settings.warehouse, settings.work_db)
+        with writing(settings.warehouse, settings.work_db) as con:
             stage = "sample"
             stages.ensure_sample(settings)
-            con = open_working(settings.warehouse, settings.work_db)
-            try:
-                stage = "configure"
-                summary["configuration"] = stages.load_configuration(con, settings)
-                stage = "ingest"
-                summary["ingest"] = stages.ingest(con, [settings.raw], run_id)
-                stage = "validate"
-                loaded = summary["ingest"]["loaded_paths"]
-                summary["validation"] = stages.validate(con, run_id, settings, loaded)
-                if not summary["validation"].get("ok", True):
-                    raise RuntimeError(
-                        f"{summary['validation'].get('critical_failures')} critical "
-                        "expectation(s) failed; the published warehouse is left as it was"
-                    )
-                stage = "build"
-                summary["build"] = stages.build(con, as_of, edition, incremental=True)
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            stage = "publish"
-            publish(settings.work_db, settings.warehouse)
-            summary["published"] = str(settings.warehouse)
+            stage = "configure"
+            summary["configuration"] = stages.load_configuration(con, settings)
+            stage = "ingest"
+            summary["ingest"] = stages.ingest(con, [settings.raw], run_id)
+            stage = "validate"
+            loaded = summary["ingest"]["loaded_paths"]
+            summary["validation"] = require_valid(stages.validate(con, run_id, settings, loaded))
+            stage = "build"
+            summary["build"] = stages.build(con, as_of, edition, incremental=True)
+            stage = "publish"  # on leaving the block: checkpoint, close, rename
+        summary["published"] = str(settings.warehouse)
         stage = "report"
         paths = write_reports(settings.warehouse, settings.reports_dir, as_of=as_of, lang=lang)
         summary["reports"] = [str(p) for p in paths]

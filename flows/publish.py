@@ -59,6 +59,24 @@ def start_working(published: Path, work_db: Path) -> None:
         _copy_atomically(published, work_db)
 
 
+@contextmanager
+def writing(published: Path, work_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Under the writer's lock, a fresh working copy to write on; published if the block ends well.
+
+    One connection for the whole block (the CLI commands and `envq run --no-prefect`); the
+    Prefect flow opens one per task instead and calls the pieces itself.
+    """
+    with writer_lock(work_db):
+        start_working(published, work_db)
+        con = open_working(published, work_db)
+        try:
+            yield con
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        publish(work_db, published)
+
+
 def open_working(published: Path, work_db: Path) -> duckdb.DuckDBPyConnection:
     """Open the working database, seeding it from the published one when it is missing."""
     if not work_db.exists() and published.exists():

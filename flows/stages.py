@@ -165,8 +165,8 @@ def build(
 
 def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Codes seen in the data but in no station list or section registry."""
-    stations = con.execute("select count(*) from stations where not registered").fetchall()[0][0]
-    sections = con.execute("select count(*) from water_sections where not registered").fetchall()[
-        0
-    ][0]
+    ((stations, sections),) = con.execute(
+        "select (select count(*) from stations where not registered), "
+        "(select count(*) from water_sections where not registered)"
+    ).fetchall()
     return {"unregistered_stations": stations, "unregistered_sections": sections}

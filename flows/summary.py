@@ -8,6 +8,7 @@ are in danger (by name), and where the reports and the published database are.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,7 @@ def _ingest_lines(summary: dict[str, Any]) -> list[str]:
 
 
 def _target_lines(risks: list[str]) -> list[str]:
-    counts: dict[str, int] = {}
-    for line in risks:
-        counts[_status_of(line)] = counts.get(_status_of(line), 0) + 1
+    counts = Counter(map(_status_of, risks))
     order = [s for s in ALERT_ORDER if s in counts] + sorted(set(counts) - set(ALERT_ORDER))
     head = ", ".join(f"{s} {counts[s]}" for s in order)
     lines = [f"targets in danger: {head}" if risks else "targets in danger: none"]

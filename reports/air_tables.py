@@ -98,8 +98,7 @@ def calendar_table(d: RegionData, lang: str) -> Table:
     rows, fills = [], {}
     for i, r in enumerate(d.aqi_calendar.itertuples()):
         level = as_int(r.level)
-        primary = missing_to_none(r.primary_pollutants)
-        names = [i18n.pollutant(p.strip(), lang) for p in str(primary or "").split(",") if p]
+        names = i18n.pollutants(r.primary_pollutants, lang)
         rows.append(
             [
                 r.date,

@@ -45,13 +45,7 @@ def report_regions(
     English reports show the English name before the Chinese one where the registry has it.
     """
     rows = con.execute(
-        "select r.region_code, r.name, r.name_en from regions as r "
-        "where ($region is null or r.region_code = $region) and exists ("
-        "  select 1 from target_progress as tp where tp.region_code = r.region_code"
-        "  and tp.year = $year and tp.as_of = $as_of) "
-        "order by case r.level when 'province' then 0 when 'city' then 1 else 2 end, "
-        "r.region_code",
-        {"region": region, "year": year, "as_of": as_of},
+        data.sql_text("report_regions"), {"region": region, "year": year, "as_of": as_of}
     ).fetchall()
     if not rows:
         which = f"region {region}" if region else "any region"

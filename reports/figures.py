@@ -200,11 +200,7 @@ def calendar_figure(days: pd.DataFrame, scope: Scope, lang: str) -> Figure:
         if pd.isna(row.level):
             continue
         lv = levels[int(row.level) - 1]
-        primary = ", ".join(
-            html.escape(i18n.pollutant(p.strip(), lang))
-            for p in str(row.primary_pollutants or "").split(",")
-            if p.strip() and str(row.primary_pollutants) != "nan"
-        )
+        primary = ", ".join(html.escape(n) for n in i18n.pollutants(row.primary_pollutants, lang))
         z[d.month - 1][d.day - 1] = int(row.level)
         text[d.month - 1][d.day - 1] = f"{d.date()} AQI {int(row.aqi)} {lv[category]}" + (
             f" · {primary}" if primary else ""

@@ -19,7 +19,7 @@ from plotly.offline import get_plotlyjs
 from reports import figures, i18n
 from reports.colours import status_colour
 from reports.data import RegionData
-from reports.table import Table, indicator_decimals
+from reports.table import Table, as_float, as_int, indicator_decimals
 from reports.tables import all_tables
 
 CSS = """
@@ -107,15 +107,15 @@ def card(row: pd.Series, lang: str) -> str:
         word = t("gap_short") if gap > 0 else t("gap_ahead")
         gap_text = f"{esc(word)} {fmt(abs(float(gap)), n)} {unit}"
     lines = [
-        f"{esc(t('target'))}: {esc(row['comparator'])} {fmt(_f(row['target']), n)} {unit}",
+        f"{esc(t('target'))}: {esc(row['comparator'])} {fmt(as_float(row['target']), n)} {unit}",
         f"{esc(t('gap'))}: {gap_text}",
-        f"{esc(t('pace'))}: {fmt(_f(row['on_pace_value']), n)} {unit}"
+        f"{esc(t('pace'))}: {fmt(as_float(row['on_pace_value']), n)} {unit}"
         f" ({esc(t('elapsed_share'))} {fmt(_pct(row['elapsed_share']), 1)}%)",
     ]
     if pd.notna(row["good_days_needed"]):
         lines.append(
             f"{esc(t('good_days_needed'))}: {fmt(int(row['good_days_needed']))} · "
-            f"{esc(t('non_good_allowed'))}: {fmt(_i(row['non_good_days_allowed']))}"
+            f"{esc(t('non_good_allowed'))}: {fmt(as_int(row['non_good_days_allowed']))}"
         )
     if pd.notna(row["remaining_mean_ceiling"]):
         lines.append(f"{esc(t('ceiling'))}: {fmt(float(row['remaining_mean_ceiling']), 1)} {unit}")
@@ -125,22 +125,14 @@ def card(row: pd.Series, lang: str) -> str:
     return (
         f'<div class="card" style="border-left-color:{colour}">'
         f"<h3>{esc(i18n.indicator(row['indicator'], lang))}{period}</h3>"
-        f'<div class="actual">{fmt(_f(row["actual"]), n)} <small>{unit}</small></div>{rows}'
+        f'<div class="actual">{fmt(as_float(row["actual"]), n)} <small>{unit}</small></div>{rows}'
         f'<div><span class="badge" style="background:{colour};color:{text_colour(colour)}">'
         f"{esc(i18n.indicator(row['status'], lang))}</span></div></div>"
     )
 
 
-def _f(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
-
-
-def _i(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)  # type: ignore[call-overload]
-
-
 def _pct(value: object) -> float | None:
-    f = _f(value)
+    f = as_float(value)
     return None if f is None else 100 * f
 
 

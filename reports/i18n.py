@@ -184,6 +184,14 @@ def pollutant(code: str, lang: str = "zh") -> str:
     return _pick(pair, lang) if pair else code
 
 
+def pollutants(value: object, lang: str = "zh") -> list[str]:
+    """Display names of a comma-separated list of pollutant codes ("pm25,o3_8h"), as the
+    calendar shows primary pollutants; [] when missing."""
+    if not isinstance(value, str):
+        return []
+    return [pollutant(p.strip(), lang) for p in value.split(",") if p.strip()]
+
+
 def water_class(value: object, lang: str = "zh") -> str:
     """Water class 1..6 as written in bulletins (Ⅲ类, 劣Ⅴ类); '' when missing."""
     try:

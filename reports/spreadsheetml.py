@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from openpyxl.utils import get_column_letter
-
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -107,6 +105,15 @@ class Styles:
         )
 
 
+def column_letter(index: int) -> str:
+    """Spreadsheet column name of a 1-based column index: 1 -> A, 27 -> AA."""
+    name = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 def text(value: str) -> str:
     """Text as XML character data: escaped, without characters XML cannot hold, cut to Excel's
     cell limit."""
@@ -148,7 +155,7 @@ class Sheet:
         """Add a row of (value, style index) cells."""
         r = len(self.rows) + 1
         body = "".join(
-            cell_xml(f"{get_column_letter(j)}{r}", value, style)
+            cell_xml(f"{column_letter(j)}{r}", value, style)
             for j, (value, style) in enumerate(cells, start=1)
         )
         self.rows.append(f'<row r="{r}">{body}</row>')

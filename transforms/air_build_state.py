@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.rules import EDITIONS, cached_rules
-from transforms.warehouse import read_sql
+from transforms.warehouse import read_sql, table_exists
 
 STATE_TABLE = "air_build_state"
 MODELS = (
@@ -72,11 +72,7 @@ def fingerprint(con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
 
 def read_state(con: duckdb.DuckDBPyConnection) -> BuildState | None:
     """The state of the last finished build, or None."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = ? and not temporary",
-        [STATE_TABLE],
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, STATE_TABLE):
         return None
     rows = con.execute(
         "select fingerprint, as_of, calendar_start, calendar_end, calendar_from_valid"
@@ -87,11 +83,7 @@ def read_state(con: duckdb.DuckDBPyConnection) -> BuildState | None:
 
 def files_since_last_build(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     """Paths of the files loaded since the last finished build (None: no build state)."""
-    files_kept = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'air_build_files'"
-        " and not temporary"
-    ).fetchall()[0][0]
-    if read_state(con) is None or not files_kept:
+    if read_state(con) is None or not table_exists(con, "air_build_files"):
         return None
     rows = con.execute(
         "select path from load_log where status = 'loaded'"

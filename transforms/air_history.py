@@ -25,13 +25,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from transforms.air_day_series import DaySeries
+from transforms.air_day_series import POLLUTANTS, VALUE_FIELDS, DaySeries
 from transforms.aqi import aqi as compute_aqi
 from transforms.progress_config import ProgressConfig
 from transforms.rules import SWITCH_DATE
 
 RATIO_BOUNDS = (0.5, 2.0)
-SCALED = ("pm25", "pm10", "so2", "no2", "co", "o3_8h", "o3_1h")
 RATIO_OF = {"o3_1h": "o3_8h"}  # O3 1-h max scaled with the O3-8h ratio
 MIN_WINDOW_VALUES = 10
 
@@ -88,7 +87,7 @@ class HistoryBank:
         pos = np.where(pos > s.position(self.as_of), -1, pos)  # nothing after the as-of date
         days = s.take(pos)
         ratios = self.ratios(s, back) if self.cfg.level_adjustment else {}
-        for field in SCALED:
+        for field in VALUE_FIELDS:
             days[field] = days[field] * ratios.get(RATIO_OF.get(field, field), 1.0)
         return days
 
@@ -98,7 +97,7 @@ class HistoryBank:
         now_pos, past_pos = window_positions(s.first, self.as_of, self.cfg.level_window_days, back)
         now, then = s.take(now_pos), s.take(past_pos)
         out = {}
-        for p in ("pm25", "pm10", "so2", "no2", "co", "o3_8h"):
+        for p in POLLUTANTS:
             a, b = now[p], then[p]
             both = ~np.isnan(a) & ~np.isnan(b)
             if both.sum() < MIN_WINDOW_VALUES or not np.mean(b[both]) > 0:

@@ -211,10 +211,17 @@ def project_air_target(
     history_years, projection_reason, and bound_low / bound_high of the base indicator for
     percentile and index targets."""
     out: dict[str, Any] = {
-        "target_id": spec["target_id"], "projected": None, "projected_low": None,
-        "projected_high": None, "probability_of_meeting": None, "projection_method": None,
-        "history_years": 0, "history_span": None, "projection_reason": None,
-        "bound_low": None, "bound_high": None,
+        "target_id": spec["target_id"],
+        "projected": None,
+        "projected_low": None,
+        "projected_high": None,
+        "probability_of_meeting": None,
+        "projection_method": None,
+        "history_years": 0,
+        "history_span": None,
+        "projection_reason": None,
+        "bound_low": None,
+        "bound_high": None,
     }
     target_abs = spec["target_abs"]
     if series is None or target_abs is None or pd.isna(target_abs):
@@ -243,7 +250,7 @@ def project_air_target(
     rng = target_seed(cfg, spec["key"])
     blocks = offsets.size // cfg.block_days + (offsets.size % cfg.block_days > 0)
     pick = block_choices(rng, len(years), blocks, cfg.simulations)
-    which = pick[:, np.arange(remaining) // cfg.block_days]          # (draws, days)
+    which = pick[:, np.arange(remaining) // cfg.block_days]  # (draws, days)
     cols = np.broadcast_to(np.arange(remaining), which.shape)
     drawn = {f: np.stack([d[f] for d in days])[which, cols] for f in days[0]}
     final = period_value(base, [so_far, drawn], weights)
@@ -254,22 +261,31 @@ def finish(
     out: dict[str, Any], spec: dict[str, Any], final: np.ndarray, method: str, years: list[int]
 ) -> dict[str, Any]:
     """Summarise the final values of the base indicator in the target's own unit."""
+    out.update(
+        summarise_draws(spec, final, method, years, "no valid day in the draws: no projection")
+    )
+    return out
+
+
+def summarise_draws(
+    spec: dict[str, Any], final: np.ndarray, method: str, years: list[int], no_value: str
+) -> dict[str, Any]:
+    """Median and 10th / 90th percentile of the draws' final values in the target's own unit,
+    the share meeting the target, the method and the history span (air and water targets);
+    method "none" with the reason no_value when no draw has a value."""
     final = np.asarray(final, dtype="float64")
     ok = final[~np.isnan(final)]
     if not ok.size:
-        out["projection_method"] = "none"
-        out["projection_reason"] = "no valid day in the draws: no projection"
-        return out
+        return {"projection_method": "none", "projection_reason": no_value}
     shown = as_target_unit(ok, spec)
-    out["projected"] = float(np.median(shown))
-    out["projected_low"] = float(np.percentile(shown, 10))
-    out["projected_high"] = float(np.percentile(shown, 90))
-    hits = meets(ok, spec["comparator"], spec["target_abs"])
-    out["probability_of_meeting"] = float(np.mean(hits))
-    out["projection_method"] = method
-    if years:
-        out["history_span"] = f"{min(years)}-{max(years)}"
-    return out
+    return {
+        "projected": float(np.median(shown)),
+        "projected_low": float(np.percentile(shown, 10)),
+        "projected_high": float(np.percentile(shown, 90)),
+        "probability_of_meeting": float(np.mean(meets(ok, spec["comparator"], spec["target_abs"]))),
+        "projection_method": method,
+        "history_span": f"{min(years)}-{max(years)}" if years else None,
+    }
 
 
 def as_target_unit(base_values: np.ndarray, spec: dict[str, Any]) -> np.ndarray:

@@ -168,3 +168,19 @@ def parse_dates(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
             break
         out[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
     return out
+
+
+def split_conflicts(
+    long: pd.DataFrame, key: list[str], value: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per key whose values agree, every row of keys with different values)."""
+    if not long.duplicated(key).any():
+        return long, long.iloc[0:0]
+    distinct = long.drop_duplicates([*key, value])
+    clash = distinct.duplicated(key, keep=False)
+    if not clash.any():
+        return distinct, long.iloc[0:0]
+    bad_keys = distinct.loc[clash, key].drop_duplicates()
+    marked = long.merge(bad_keys.assign(_clash=True), on=key, how="left")
+    conflict = marked["_clash"].fillna(False).astype(bool).to_numpy()
+    return long[~conflict].drop_duplicates(key), long[conflict]

@@ -12,17 +12,14 @@ from __future__ import annotations
 import duckdb
 
 from transforms.air_period_scope import PeriodScope, put_in_place
-from transforms.warehouse import run_sql
+from transforms.warehouse import run_sql, table_exists
 
 
 def build_county_rankings(con: duckdb.DuckDBPyConnection, scope: PeriodScope | None = None) -> int:
     """Rebuild `county_rankings` from air_region_period; return its row count (0, and
     nothing written, when the air marts are not built). scope None rebuilds every period;
     a PeriodScope (a nightly increment) only its periods, in place."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'air_region_period'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, "air_region_period"):
         return 0
     if scope is None:
         years = [

@@ -499,9 +499,10 @@ def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, sourc
     columns = [c for c in rows.column_names]
     con.register("incoming_rows", rows)
     try:
-        has_source = "source_file" in _table_columns(con, table) and "source_file" not in columns
+        table_columns = _table_columns(con, table)
+        has_source = "source_file" in table_columns and "source_file" not in columns
         match = " and ".join(f"t.{k} = i.{k}" for k in keys)
-        if table in REGISTRY_TABLES and "source" in _table_columns(con, table):
+        if table in REGISTRY_TABLES and "source" in table_columns:
             return _merge_registry(con, table, columns, keys)
         if table in REGISTRY_TABLES:
             # configured entries (source not a raw file) are never overwritten by a file

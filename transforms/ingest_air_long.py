@@ -45,6 +45,7 @@ from transforms.cell_values import (
     quarantine_frame,
     quarantine_table,
     read_raw_table,
+    split_conflicts,
 )
 from transforms.ingest import FormatSpec, ParsedFile, register_format
 from transforms.plausibility import PLAUSIBLE_MAX
@@ -257,23 +258,10 @@ def long_values(
 
 def drop_duplicate_keys(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep one row per (station, ts, pollutant); quarantine keys whose values disagree."""
-    key = ["station_code", "ts", "pollutant"]
-    repeated = long.duplicated(subset=key, keep=False)
-    if not repeated.any():
-        return long, quarantine_frame([], "", "duplicate_conflict", [])
-    rep = long[repeated]
-    spread = rep.groupby(key)["value"].transform("nunique")
-    conflicting = rep[spread > 1]
-    conflicts = pd.concat(
-        [
-            quarantine_frame(g["line_no"].to_numpy(), column, "duplicate_conflict",
-                             g["raw"].to_numpy())
-            for column, g in conflicting.groupby("column_name")
-        ]
-        or [quarantine_frame([], "", "duplicate_conflict", [])],
-        ignore_index=True,
-    )
-    long = long.drop(index=conflicting.index).drop_duplicates(subset=key, keep="first")
+    long, conflicting = split_conflicts(long, ["station_code", "ts", "pollutant"], "value")
+    conflicts = quarantine_frame(
+        conflicting["line_no"], "", "duplicate_conflict", conflicting["raw"]
+    ).assign(column_name=conflicting["column_name"].to_numpy())
     return long, conflicts
 
 

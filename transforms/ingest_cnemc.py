@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from transforms.cell_values import first_line
 from transforms.cnemc_cells import (
     HEAD,
     HOURS,
@@ -85,12 +86,7 @@ def file_day(path: Path) -> dt.date | None:
 
 
 def _head_names(head: bytes) -> list[str] | None:
-    line = head.split(b"\n", 1)[0]
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = line.decode("gb18030", errors="replace")
-    names = header_names(text)
+    names = header_names(first_line(head))
     if len(names) < 4 or [n.lower() for n in names[:3]] != list(HEAD):
         return None
     return names

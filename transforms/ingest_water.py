@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from transforms.cell_values import first_line, quarantine_frame, quarantine_table, read_cells
+from transforms.cell_values import (
+    first_line,
+    quarantine_frame,
+    quarantine_table,
+    read_cells,
+    split_conflicts,
+)
 from transforms.ingest import FormatSpec, ParsedFile, register_format
 from transforms.raw_files import RawFileError, decode_text, logical_name, read_bytes
 from transforms.water_sections import (
@@ -247,7 +253,7 @@ def parse_auto_rows(
 
     samples, sq = _samples(rows, cells.reset_index(drop=True)[keep], fields, labels)
     published, pq = _published(rows, col("class")[keep], col("status")[keep], fields, labels)
-    q.extend([sq, pq])
+    q.extend(sq + pq)
     lake_params = _measured_lake_parameters(samples)
     sections = pd.DataFrame(
         {
@@ -284,7 +290,7 @@ def parse_auto_rows(
 
 def _samples(
     rows: pd.DataFrame, cells: pd.DataFrame, fields: dict[str, int], labels: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Long sample values with their checks; exact repeats once, conflicting repeats out."""
     params = [(param, unit, fields[param]) for stem, (param, unit) in PARAMETERS.items()
               if param in fields and header_stem(labels[fields[param]]) == stem]
@@ -330,28 +336,7 @@ def _samples(
     kept = kept.rename(columns={"column": "column_name"})
     cols = ["section_code", "sampled_at", "parameter", "value", "unit", "method", "line_no",
             "column_name"]
-    return kept[cols].reset_index(drop=True), _concat(q)
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else quarantine_frame([], "", "", [])
-
-
-def split_conflicts(
-    long: pd.DataFrame, key: list[str], value: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(one row per key whose values agree, every row of keys with different values)."""
-    if not long.duplicated(key).any():
-        return long, long.iloc[0:0]
-    distinct = long.drop_duplicates([*key, value])
-    clash = distinct.duplicated(key, keep=False)
-    if not clash.any():
-        return distinct, long.iloc[0:0]
-    bad_keys = distinct.loc[clash, key].drop_duplicates()
-    marked = long.merge(bad_keys.assign(_clash=True), on=key, how="left")
-    conflict = marked["_clash"].fillna(False).astype(bool).to_numpy()
-    return long[~conflict].drop_duplicates(key), long[conflict]
+    return kept[cols].reset_index(drop=True), q
 
 
 def _published(
@@ -360,9 +345,9 @@ def _published(
     status: pd.Series,
     fields: dict[str, int],
     labels: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """The published class and station status per section and time (for comparison only)."""
-    q = []
+    q: list[pd.DataFrame] = []
     key = ["section_code", "sampled_at"]
     cls_text = cls.to_numpy(dtype=object).astype(str)
     frame = rows[key].reset_index(drop=True).assign(
@@ -389,7 +374,7 @@ def _published(
         result = result.groupby(key, sort=False, as_index=False).first()
     result = result.dropna(subset=["published_class", "station_status"], how="all")
     result["published_class"] = result["published_class"].astype("Int32")
-    return result, _concat(q)
+    return result, q
 
 
 def _measured_lake_parameters(samples: pd.DataFrame) -> set[str]:

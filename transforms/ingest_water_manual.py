@@ -32,6 +32,7 @@ from transforms.cell_values import (
     quarantine_frame,
     quarantine_table,
     read_cells,
+    split_conflicts,
 )
 from transforms.ingest import FormatSpec, ParsedFile, register_format
 from transforms.ingest_water import (
@@ -40,7 +41,6 @@ from transforms.ingest_water import (
     SAMPLE_SCHEMA,
     _is_auto_header,
     prepare,
-    split_conflicts,
 )
 from transforms.raw_files import RawFileError, logical_name
 from transforms.water_sections import SECTION_SCHEMA, guess_water_type, placeholder_codes

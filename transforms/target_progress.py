@@ -19,13 +19,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from transforms.air_day_series import day_series
+from transforms.air_day_series import POLLUTANTS, day_series
 from transforms.air_history import HistoryBank
 from transforms.air_projection import project_air_target
 from transforms.indicators import STATUSES, indicator_meta_table, label, names_table
 from transforms.progress_config import ProgressConfig, load_progress_config
 from transforms.rules import cached_rules
-from transforms.warehouse import run_sql
+from transforms.warehouse import run_sql, table_exists
 from transforms.water_progress import water_progress
 
 PROJECTION_SCHEMA = pa.schema(
@@ -88,11 +88,7 @@ def ensure_progress_table(con: duckdb.DuckDBPyConnection) -> None:
     """Create target_progress with tp_result's columns; recreate it when an older build left
     other columns (the table is a mart: it can always be rebuilt)."""
     wanted = [r[0] for r in con.execute("describe tp_result").fetchall()]
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'target_progress' "
-        "and not temporary"
-    ).fetchall()[0][0]
-    if exists:
+    if table_exists(con, "target_progress"):
         have = [r[0] for r in con.execute("describe main.target_progress").fetchall()]
         if have == wanted:
             return
@@ -169,7 +165,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
 def composite_weights() -> dict[str, float]:
     """S_i of the composite index (GB 3095-2012 grade II, standards.md §4), from the rules."""
     weights = cached_rules("2012")["composite_index"]
-    return {p: float(weights[p]) for p in ("so2", "no2", "pm10", "pm25", "co", "o3_8h")}
+    return {p: float(weights[p]) for p in POLLUTANTS}
 
 
 def ensure_inputs(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -240,12 +236,8 @@ def progress_rows(
 ) -> pd.DataFrame:
     """target_progress rows of as_of (latest when None) with region names, computing them
     into tp_result when the table does not hold that date."""
-    has_table = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'target_progress' "
-        "and not temporary"
-    ).fetchall()[0][0]
     source = None
-    if has_table:
+    if table_exists(con, "target_progress"):
         if as_of is None:
             as_of = con.execute("select max(as_of) from target_progress").fetchall()[0][0]
         if (

@@ -28,6 +28,15 @@ def run_sql(
         con.execute(read_sql(name))
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse holds a stored (not temporary) table of that name."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where table_name = ? and not temporary", [name]
+        ).fetchall()[0][0]
+    )
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the core and bookkeeping tables that do not exist yet (idempotent)."""
     run_sql(con, "schema")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.air_day_series import month_end
-from transforms.air_projection import as_target_unit, block_choices, meets, target_seed
+from transforms.air_projection import as_target_unit, block_choices, summarise_draws, target_seed
 from transforms.progress_config import ProgressConfig
 from transforms.warehouse import run_sql
 from transforms.water import AUTO_PREFERRED_ITEMS, assessed_items, classify
@@ -29,6 +29,7 @@ PROGRESS_COLUMNS = (
     "last_year_actual double, base_last_full double, final_low double, final_high double, "
     "reason varchar"
 )
+NO_SAMPLE = "no sample in the draws: no projection"
 
 
 class SampleCube:
@@ -72,16 +73,29 @@ def water_progress(con: Any, cfg: ProgressConfig) -> list[dict[str, Any]]:
     ).df()
     if targets.empty:
         return []
-    for col in ("period_start", "period_end", "so_far_end", "base_start", "base_end",
-                "base_so_far_end"):
+    for col in (
+        "period_start",
+        "period_end",
+        "so_far_end",
+        "base_start",
+        "base_end",
+        "base_so_far_end",
+    ):
         targets[col] = pd.to_datetime(targets[col]).dt.date
     earliest = [shift_year(d, cfg.max_history_years) for d in targets["period_start"]]
     first = min(targets["base_start"].min(), *earliest)
     last = targets["period_end"].max()
     run_sql(con, "target_progress_water_members")
-    run_sql(con, "target_progress_water_samples",
-            {"first_date": first, "last_date": last, "items": list(assessed_items()),
-             "auto_items": list(AUTO_PREFERRED_ITEMS)})
+    run_sql(
+        con,
+        "target_progress_water_samples",
+        {
+            "first_date": first,
+            "last_date": last,
+            "items": list(assessed_items()),
+            "auto_items": list(AUTO_PREFERRED_ITEMS),
+        },
+    )
     members = con.execute("select * from tp_water_members").df()
     samples = con.execute("select * from tp_water_samples").df()
     sections = sorted(members["section_code"].unique().tolist())
@@ -190,7 +204,10 @@ def as_change(spec: dict[str, Any], now: float | None, last: float | None) -> fl
 
 
 def water_reason(
-    spec: dict[str, Any], info: pd.DataFrame, actual: float | None, last_full: float | None,
+    spec: dict[str, Any],
+    info: pd.DataFrame,
+    actual: float | None,
+    last_full: float | None,
     change: float | None,
 ) -> str | None:
     """Why the data cannot evaluate this water target, or None."""
@@ -202,8 +219,11 @@ def water_reason(
     if spec["base"] != "section_class" and spec["is_section"]:
         return f"{spec['base']} needs a region code, not a section code"
     if info.empty:
-        what = "drinking-water source sections" if spec["base"] == "drinking_sources_met" else (
-            "water sections")
+        what = (
+            "drinking-water source sections"
+            if spec["base"] == "drinking_sources_met"
+            else ("water sections")
+        )
         return f"no {what} registered for {code}"
     if spec["kind"] == "change" and last_full is None:
         return f"no {spec['base']} for the baseline year {spec['baseline_year']}"
@@ -225,19 +245,28 @@ def month_blocks(d0: dt.date, d1: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 def project(
-    spec: dict[str, Any], cube: SampleCube, rows: np.ndarray, info: pd.DataFrame,
-    target_abs: float, last_full: float | None, cfg: ProgressConfig,
+    spec: dict[str, Any],
+    cube: SampleCube,
+    rows: np.ndarray,
+    info: pd.DataFrame,
+    target_abs: float,
+    last_full: float | None,
+    cfg: ProgressConfig,
 ) -> dict[str, Any]:
     """Month-block bootstrap of the period's final value from earlier years' samples."""
     spec = {**spec, "target_abs": target_abs, "base_last_full": last_full}
     elapsed, remaining = int(spec["elapsed_days"]), int(spec["remaining_days"])
     empty = np.zeros((len(rows), len(cube.items), 2))
-    so_far = cube.stretch(rows, spec["period_start"], spec["so_far_end"]) if elapsed else (
-        empty, empty.copy())
+    so_far = (
+        cube.stretch(rows, spec["period_start"], spec["so_far_end"])
+        if elapsed
+        else (empty, empty.copy())
+    )
     if remaining == 0:
-        final = indicator_from_sums(spec["base"], so_far[0][None], so_far[1][None], info,
-                                    cube.items)
-        return summarise(spec, final, "final", [])
+        final = indicator_from_sums(
+            spec["base"], so_far[0][None], so_far[1][None], info, cube.items
+        )
+        return summarise_draws(spec, final, "final", [], NO_SAMPLE)
     rest_start = spec["period_start"] + dt.timedelta(days=elapsed)
     blocks = month_blocks(rest_start, spec["period_end"])
     years, sums, counts = [], [], []
@@ -251,7 +280,8 @@ def project(
             counts.append(np.stack([c for _, c in parts]))
     if len(years) < cfg.min_history_years:
         return {
-            "history_years": len(years), "projection_method": "none",
+            "history_years": len(years),
+            "projection_method": "none",
             "projection_reason": f"{len(years)} earlier year(s) with samples for the months "
             f"left (need {cfg.min_history_years}): no projection",
         }
@@ -264,7 +294,7 @@ def project(
         total_sums += hist_sums[pick[:, b], b]
         total_counts += hist_counts[pick[:, b], b]
     final = indicator_from_sums(spec["base"], total_sums, total_counts, info, cube.items)
-    out = summarise(spec, final, "month_block_bootstrap", years)
+    out = summarise_draws(spec, final, "month_block_bootstrap", years, NO_SAMPLE)
     out["history_years"] = len(years)
     return out
 
@@ -275,22 +305,3 @@ def shift_year(d: dt.date, back: int) -> dt.date:
         return d.replace(year=d.year - back)
     except ValueError:
         return d.replace(year=d.year - back, day=28)
-
-
-def summarise(
-    spec: dict[str, Any], final: np.ndarray, method: str, years: list[int]
-) -> dict[str, Any]:
-    ok = final[~np.isnan(final)]
-    if not ok.size:
-        return {"projection_method": "none",
-                "projection_reason": "no sample in the draws: no projection"}
-    shown = as_target_unit(ok, spec)
-    return {
-        "projected": float(np.median(shown)),
-        "projected_low": float(np.percentile(shown, 10)),
-        "projected_high": float(np.percentile(shown, 90)),
-        "probability_of_meeting": float(np.mean(meets(ok, spec["comparator"],
-                                                      spec["target_abs"]))),
-        "projection_method": method,
-        "history_span": f"{min(years)}-{max(years)}" if years else None,
-    }

@@ -1,5 +1,5 @@
--- Data completeness of the report year to $as_of: valid days of each pollutant against the days
--- elapsed, and water samples of the region's sections.
+-- Data completeness of the report year to $as_of: days with data, valid days (AQI) and days with
+-- a value of each pollutant, against the days elapsed.
 with air as (
     select
         count(*) as days_with_data,

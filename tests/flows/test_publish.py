@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows.publish import WarehouseBusy, open_working, publish, writer_lock
+from flows.publish import WarehouseBusy, open_working, publish, writer_lock, writing
 
 
 def _write_value(work, published, value: int) -> None:
@@ -48,3 +48,20 @@ def test_second_writer_is_refused(tmp_path):
                 pass
     with writer_lock(work):  # released after the first run
         pass
+
+
+def test_writing_publishes_a_block_that_ends_well_and_nothing_else(tmp_path):
+    published = tmp_path / "envq.duckdb"
+    work = tmp_path / "envq.work.duckdb"
+    with writing(published, work) as con:
+        con.execute("create table t as select 1 as v")
+    with pytest.raises(ValueError, match="stage failed"):
+        with writing(published, work) as con:
+            con.execute("create or replace table t as select 2 as v")
+            raise ValueError("stage failed")
+    reader = duckdb.connect(str(published), read_only=True)
+    assert reader.execute("select v from t").fetchall() == [(1,)]
+    reader.close()
+    with writing(published, work) as con:  # the failed block's working copy is discarded
+        assert con.execute("select v from t").fetchall() == [(1,)]
+    assert not work.exists()

@@ -7,11 +7,14 @@ tests can recompute what the reports must show.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+
+from reports import data
 
 AS_OF = dt.date(2026, 3, 31)
 START = dt.date(2025, 1, 1)
@@ -395,3 +398,22 @@ def report_warehouse(tmp_path: Path) -> Path:
 def planted_warehouse(tmp_path: Path) -> Path:
     """The small warehouse whose names are formulas and markup."""
     return build_report_warehouse(tmp_path / "planted.duckdb", PLANTED)
+
+
+@pytest.fixture
+def region(report_warehouse: Path) -> Iterator[data.RegionData]:
+    """Every table of the city's report at AS_OF, read from the small warehouse."""
+    con = duckdb.connect(str(report_warehouse), read_only=True)
+    try:
+        yield data.region_data(con, data.Scope(CITY, 2026, AS_OF), NAMES[CITY])
+    finally:
+        con.close()
+
+
+def fetch(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a query on a report warehouse (opened read-only, closed again)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

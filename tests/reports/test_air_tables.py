@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
-import pytest
-
-from reports import data
 from reports.air_tables import calendar_table, drivers_table, targets_table
-from tests.reports.conftest import AS_OF, CITY, aqi_of, level_of
+from tests.reports.conftest import CITY, aqi_of, level_of
 from transforms.rules import cached_rules
 
 HJ633_HEX = {1: "#00E400", 2: "#FFFF00", 3: "#FF7E00", 4: "#FF0000", 5: "#99004C", 6: "#7E0023"}
-
-
-@pytest.fixture
-def region(report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        yield data.region_data(con, data.Scope(CITY, 2026, AS_OF), "安康市")
-    finally:
-        con.close()
 
 
 def test_level_colours_are_the_rules_colours():

@@ -6,29 +6,25 @@ import datetime as dt
 import html
 import re
 
-import duckdb
 import openpyxl
 import pytest
 
 from flows.cli import main
 from reports.build import write_reports
-from tests.reports.conftest import CITY, COUNTY_A, COUNTY_B
+from tests.reports.conftest import CITY, COUNTY_A, COUNTY_B, fetch
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def data_texts(warehouse) -> set[str]:
     """Every text of the warehouse that a report may show as it is (names, pollutant lists)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "select name from regions union select section_name from water_sections "
-            "union select river from water_sections union select raw from quarantine "
-            "union select unnest([target_miss_items, main_pollutants, exceedance]) "
-            "from water_section_period"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = fetch(
+        warehouse,
+        "select name from regions union select section_name from water_sections "
+        "union select river from water_sections union select raw from quarantine "
+        "union select unnest([target_miss_items, main_pollutants, exceedance]) "
+        "from water_section_period",
+    )
     return {r[0] for r in rows if r[0]}
 
 

@@ -3,7 +3,6 @@ which the page skips, accepts every property) and carry the warehouse's series."
 
 from __future__ import annotations
 
-import duckdb
 import plotly.graph_objects as go
 import pytest
 
@@ -12,15 +11,6 @@ from reports.html_page import figure_div
 from tests.reports.conftest import AS_OF, CITY
 
 SCOPE = data.Scope(CITY, 2026, AS_OF)
-
-
-@pytest.fixture
-def region(report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        yield data.region_data(con, SCOPE, "安康市")
-    finally:
-        con.close()
 
 
 def all_figures(d: data.RegionData, lang: str) -> dict[str, figures.Figure]:

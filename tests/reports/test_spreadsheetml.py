@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from reports.spreadsheetml import Sheet, Style, Styles, cell_xml, save
+from reports.spreadsheetml import Sheet, Style, Styles, cell_xml, column_letter, save
 
 
 @pytest.fixture
@@ -96,3 +96,16 @@ def test_cell_xml(value, xml):
 def test_unknown_types_are_refused():
     with pytest.raises(TypeError):
         cell_xml("A1", object(), 0)
+
+
+def test_column_letters_are_openpyxls():
+    for index in (1, 26, 27, 52, 53, 702, 703, 16384):
+        assert column_letter(index) == openpyxl.utils.get_column_letter(index)
+    assert [column_letter(i) for i in (1, 26, 27, 28, 702, 703)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]

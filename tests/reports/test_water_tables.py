@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-
-from reports import data
 from reports.colours import water_class_colours
 from reports.water_tables import water_matrix_table, water_table
-from tests.reports.conftest import AS_OF, CITY
-
-
-@pytest.fixture
-def region(report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        yield data.region_data(con, data.Scope(CITY, 2026, AS_OF), "安康市")
-    finally:
-        con.close()
 
 
 def test_sections_with_classes_verdicts_and_status(region):

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
-import duckdb
 import openpyxl
 import pytest
 
 from reports.build import write_reports
-from tests.reports.conftest import AS_OF, CITY, PLANTED
+from tests.reports.conftest import AS_OF, CITY, PLANTED, fetch
 
 
 def sheet_rows(ws) -> tuple[list[str], list[tuple]]:
@@ -44,16 +43,13 @@ def test_sheets_in_page_order_with_chinese_names(workbook):
 
 
 def test_target_numbers_equal_the_warehouse(workbook, report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        expected = con.execute(
-            "select target, actual, gap, good_days_needed, remaining_mean_ceiling "
-            "from target_progress where region_code = ? and year = 2026 and as_of = ? "
-            "order by indicator",
-            [CITY, AS_OF],
-        ).fetchall()
-    finally:
-        con.close()
+    expected = fetch(
+        report_warehouse,
+        "select target, actual, gap, good_days_needed, remaining_mean_ceiling "
+        "from target_progress where region_code = ? and year = 2026 and as_of = ? "
+        "order by indicator",
+        [CITY, AS_OF],
+    )
     header, rows = sheet_rows(workbook["目标进度"])
     cols = [header.index(h) for h in ("目标", "现状", "差距", "尚需优良天数", "年剩余日控制值")]
     got = [tuple(r[c] for c in cols) for r in rows]
@@ -64,21 +60,19 @@ def test_target_numbers_equal_the_warehouse(workbook, report_warehouse):
 
 
 def test_ranking_and_calendar_equal_the_warehouse(workbook, report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        ranking = con.execute(
-            "select rank, region_code, value, last_year_value, change_pct from county_rankings "
-            "where parent_code = ? and indicator = 'composite_index' and dust_deducted "
-            "order by rank",
-            [CITY],
-        ).fetchall()
-        days = con.execute(
-            "select date, aqi, level from air_city_daily where region_code = ? "
-            "and date between '2026-01-01' and ? order by date",
-            [CITY, AS_OF],
-        ).fetchall()
-    finally:
-        con.close()
+    ranking = fetch(
+        report_warehouse,
+        "select rank, region_code, value, last_year_value, change_pct from county_rankings "
+        "where parent_code = ? and indicator = 'composite_index' and dust_deducted "
+        "order by rank",
+        [CITY],
+    )
+    days = fetch(
+        report_warehouse,
+        "select date, aqi, level from air_city_daily where region_code = ? "
+        "and date between '2026-01-01' and ? order by date",
+        [CITY, AS_OF],
+    )
     _, rows = sheet_rows(workbook["区县排名"])
     assert [(r[0], r[1], r[3], r[4], r[5]) for r in rows] == [
         (rank, code, *(pytest.approx(v, rel=1e-12) for v in values))
@@ -92,15 +86,12 @@ def test_ranking_and_calendar_equal_the_warehouse(workbook, report_warehouse):
 
 
 def test_good_days_sheet_ends_at_the_count_of_good_days(workbook, report_warehouse):
-    con = duckdb.connect(str(report_warehouse), read_only=True)
-    try:
-        (good,) = con.execute(
-            "select count(*) from air_city_daily where region_code = ? and is_good "
-            "and date between '2026-01-01' and ?",
-            [CITY, AS_OF],
-        ).fetchall()[0]
-    finally:
-        con.close()
+    ((good,),) = fetch(
+        report_warehouse,
+        "select count(*) from air_city_daily where region_code = ? and is_good "
+        "and date between '2026-01-01' and ?",
+        [CITY, AS_OF],
+    )
     _, rows = sheet_rows(workbook["累计优良天数"])
     assert rows[-1][0] == 2026 and rows[-1][1] == dt.datetime(2026, 3, 31)
     assert rows[-1][3] == good

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.transforms.helpers import quarantine, station_hours
 from transforms.cnemc_cells import ROW_TYPES, TYPE_INDEX
 from transforms.ingest import ingest_file, ingest_paths
 from transforms.ingest_cnemc import data_kind_of, parse_sites
@@ -65,23 +66,10 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def hourly(con) -> list[tuple]:
-    return con.execute(
-        "select station_code, ts, pollutant, value, data_kind from air_station_hourly "
-        "order by all"
-    ).fetchall()
-
-
 def published(con) -> list[tuple]:
     return con.execute(
         "select station_code, ts, type, value, data_kind from air_station_published "
         "order by all"
-    ).fetchall()
-
-
-def quarantine(con) -> list[tuple]:
-    return con.execute(
-        "select line_no, column_name, reason, raw from quarantine order by line_no, column_name"
     ).fetchall()
 
 
@@ -96,7 +84,7 @@ def expected_cells(text: str) -> tuple[int, int]:
 def test_rows_hours_and_units(warehouse, tmp_path):
     text = wide_text()
     result = ingest_file(warehouse, write(tmp_path / "china_sites_20190105.csv", text))
-    rows = hourly(warehouse)
+    rows = station_hours(warehouse)
     # 3 hours x 6 pollutants x 3 stations = 54 cells, 6 (1003A hour 1) + 1 (1002A PM10 h23)
     # empty; published: 3 x 9 x 3 = 81 cells, 9 empty
     assert expected_cells(text) == (47, 72)
@@ -139,7 +127,7 @@ def test_quarantine_names_line_column_reason_and_raw_text(warehouse, tmp_path):
         (line_of(23, "O3"), "1001A", "negative", "-5"),
     ]
     assert result.rows_quarantined == 6
-    assert len(hourly(warehouse)) == 47 - 3  # ('-' stands where the fixture has no value)
+    assert len(station_hours(warehouse)) == 47 - 3  # ('-' stands where the fixture has no value)
     assert len(published(warehouse)) == 72 - 2
 
 
@@ -164,7 +152,7 @@ def test_wrong_date_and_repeated_rows(warehouse, tmp_path):
     ]
     assert "repeated with the same value" in result.message
     day = dt.datetime(2019, 1, 5)
-    values = {(s, ts, p): v for s, ts, p, v, _ in hourly(warehouse)}
+    values = {(s, ts, p): v for s, ts, p, v, _ in station_hours(warehouse)}
     assert values[("1001A", day, "pm10")] == 31  # the repeated PM10 row, loaded once
     assert ("1001A", day, "so2") not in values and values[("1002A", day, "so2")] == 54
     assert ("1001A", day + dt.timedelta(hours=1), "no2") not in values
@@ -178,7 +166,7 @@ def test_cut_last_line_and_missing_hours(warehouse, tmp_path):
     result = ingest_file(warehouse, path)
     assert lines[-1].split(",")[-1] == "3"  # '39' cut to '3'
     assert quarantine(warehouse) == [(len(lines), "1002A", "truncated", "3")]
-    values = {(s, ts, p): v for s, ts, p, v, _ in hourly(warehouse)}
+    values = {(s, ts, p): v for s, ts, p, v, _ in station_hours(warehouse)}
     h5 = dt.datetime(2019, 1, 5, 5)
     assert values[("1001A", h5, "pm10")] == 1 + 30 + 5
     assert ("1002A", h5, "pm10") not in values and ("1001A", h5, "so2") not in values
@@ -209,14 +197,14 @@ def test_compressed_files_load_like_plain_ones(tmp_path, suffix):
     for name in ("china_sites_20190105.csv", "china_sites_20190105" + suffix):
         con = connect(tmp_path / f"{name}.duckdb")
         ingest_file(con, write(tmp_path / name.replace(".", "_", 1) / name, text))
-        contents.append((hourly(con), published(con)))
+        contents.append((station_hours(con), published(con)))
         con.close()
     assert contents[0] == contents[1] and len(contents[0][0]) == 47
 
 
 def _snapshot(con) -> dict[str, list[tuple]]:
     return {
-        "hourly": hourly(con),
+        "hourly": station_hours(con),
         "published": published(con),
         "sources": con.execute(
             "select source_file, count(*) from air_station_hourly group by 1 order by 1"
@@ -265,7 +253,7 @@ def test_batch_and_file_by_file_loads_agree(tmp_path):
 def test_corrected_file_replaces_exactly_the_changed_values(warehouse, tmp_path):
     day = dt.datetime(2019, 1, 5)
     ingest_file(warehouse, write(tmp_path / "a" / "china_sites_20190105.csv", wide_text()))
-    before = {(s, ts, p): v for s, ts, p, v, _ in hourly(warehouse)}
+    before = {(s, ts, p): v for s, ts, p, v, _ in station_hours(warehouse)}
     changes = {(0, "PM2.5", "1001A"): "99",   # changed
                (0, "NO2", "1002A"): "",       # withdrawn: empty in the corrected file
                (1, "O3", "1003A"): "40"}      # new: the station was out at hour 1
@@ -276,7 +264,7 @@ def test_corrected_file_replaces_exactly_the_changed_values(warehouse, tmp_path)
     # the corrected file lacks hour 23: hour 23 is not covered and keeps its values
     text = wide_text(hours=[0, 1], value=corrected)
     result = ingest_file(warehouse, write(tmp_path / "b" / "china_sites_20190105.csv", text))
-    after = {(s, ts, p): v for s, ts, p, v, _ in hourly(warehouse)}
+    after = {(s, ts, p): v for s, ts, p, v, _ in station_hours(warehouse)}
     expected = dict(before)
     expected[("1001A", day, "pm25")] = 99
     del expected[("1002A", day, "no2")]
@@ -303,12 +291,12 @@ def test_audited_replaces_realtime_never_the_reverse(warehouse, tmp_path):
         return "" if (hour, kind, station) == (0, "SO2", "1001A") else cell(hour, kind, station)
 
     ingest_file(warehouse, write(audited_path, wide_text(value=audited)))
-    audited_rows = hourly(warehouse)
+    audited_rows = station_hours(warehouse)
     assert {r[4] for r in audited_rows} == {"audited"} and len(audited_rows) == 46
     late = write(tmp_path / "rt2" / "china_sites_20190105.csv",
                  wide_text(value=lambda h, k, s: "500" if k == "PM2.5" else cell(h, k, s)))
     result = ingest_file(warehouse, late)
-    assert hourly(warehouse) == audited_rows  # a realtime file changes no audited value
+    assert station_hours(warehouse) == audited_rows  # a realtime file changes no audited value
     assert result.status == "loaded" and result.rows_loaded == 0
     values = {(s, ts, p): v for s, ts, p, v, _ in audited_rows}
     assert values[("1001A", day, "pm25")] == 12 and ("1001A", day, "so2") not in values
@@ -405,7 +393,7 @@ def test_a_failing_batch_is_loaded_file_by_file(warehouse, tmp_path, monkeypatch
     write(tmp_path / "in" / "china_sites_20190106.csv", wide_text(day="20190106"))
     results = ingest_paths(warehouse, [tmp_path / "in"])
     assert [(r.status, r.rows_loaded) for r in results] == [("loaded", 119), ("loaded", 119)]
-    assert len(hourly(warehouse)) == 2 * 47
+    assert len(station_hours(warehouse)) == 2 * 47
     assert warehouse.execute("select count(*) from load_log").fetchone() == (2,)
 
 
@@ -413,7 +401,7 @@ def test_header_only_file_loads_nothing(warehouse, tmp_path):
     path = write(tmp_path / "china_sites_20190105.csv", wide_text(hours=[]))
     result = ingest_file(warehouse, path)
     assert (result.status, result.rows_loaded) == ("loaded", 0)
-    assert "no data rows" in result.message and hourly(warehouse) == []
+    assert "no data rows" in result.message and station_hours(warehouse) == []
 
 
 def test_ragged_line_and_quoted_cells(warehouse, tmp_path):
@@ -425,6 +413,6 @@ def test_ragged_line_and_quoted_cells(warehouse, tmp_path):
     path = write(tmp_path / "china_sites_20190105.csv", "\r\n".join(lines))
     ingest_file(warehouse, path)
     assert quarantine(warehouse) == [(ragged, None, "bad_field_count", lines[ragged - 1])]
-    values = {(s, p): v for s, _, p, v, _ in hourly(warehouse)}
+    values = {(s, p): v for s, _, p, v, _ in station_hours(warehouse)}
     assert ("1001A", "so2") not in values and len(values) == 18 - 3
     assert values[("1001A", "no2")] == 1 + 70 and values[("1003A", "no2")] == 1 + 70 + 6

@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from tests.transforms.helpers import quarantine
 from transforms.ingest import ingest_file, merge_rows, registered_formats
 from transforms.registry_config import (
     ConfigError,
@@ -53,12 +54,6 @@ def stations(con) -> dict[str, tuple]:
         "registered, source from stations"
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
-
-
-def quarantine(con) -> list[tuple]:
-    return con.execute(
-        "select line_no, column_name, reason, raw from quarantine order by line_no, column_name"
-    ).fetchall()
 
 
 def test_gbk_chinese_list(warehouse, tmp_path):
