@@ -19,6 +19,7 @@ checks through Great Expectations (same results; tests/expectations/test_engines
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from transforms.ingest import (
 )
 
 ENGINES = ("fast", "gx")
+REGISTRY_TABLES = {"stations", "water_sections"}  # files that change the registry codes
 
 
 @dataclass
@@ -182,12 +184,25 @@ def _cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(pa.string())
 
 
+@dataclass(frozen=True)
+class EarlyVerdict:
+    """A file judged in a reading thread: valid while the registry it used is current."""
+
+    registry_version: int
+    outcome: BatchOutcome
+    rows: list[ResultRow]
+
+
 class BatchValidator:
     """The ingest hook: validate a parsed file, record the results, say what loads.
 
     Registry codes are read once and re-read after a file that brings a registry table (a
     station list or section registry loaded earlier in the same run counts for later files).
-    `seconds` accumulates the time spent validating (for `envq bench`).
+    `early` judges a file in ingest's reading threads, beside the parsing of the next files,
+    so that the merge thread only records the verdict; a verdict made with a registry that
+    changed since is made again. `seconds` is the time spent validating in the merge thread,
+    `early_seconds` in the reading threads (for `envq bench`), `files_judged_early` counts
+    the early verdicts used.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, engine: str = "fast"):
@@ -195,19 +210,45 @@ class BatchValidator:
             raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
         self.con, self.run_id, self.engine = con, run_id, engine
         self.seconds = 0.0
+        self.early_seconds = 0.0
         self.files = 0
+        self.files_judged_early = 0
         self.rejected: list[str] = []
         self._registry: tuple[frozenset[str] | None, frozenset[str] | None] | None = None
+        self._registry_version = 0
+        self._lock = threading.Lock()
         ensure_table(con)
+        self.registry()  # early() reads the codes the merge thread read
 
-    def __call__(self, parsed: ParsedFile, path: Path) -> BatchOutcome:
+    def early(self, parsed: ParsedFile, path: Path) -> EarlyVerdict | None:
+        """Judge a file in a reading thread (no warehouse access); None: judge it later."""
+        # version before codes: __call__ drops the codes before it bumps the version, so a
+        # verdict is never stamped with a newer version than the codes it used
+        version = self._registry_version
+        registry = self._registry
+        if registry is None or self.engine != "fast" or REGISTRY_TABLES & set(parsed.tables):
+            return None
         start = time.perf_counter()
-        stations, sections = self.registry()
-        ctx = BatchContext(file_date(path), stations, sections)
-        outcome, rows = validate_parsed(parsed, path, ctx, self.engine)
+        outcome, rows = validate_parsed(parsed, path, BatchContext(file_date(path), *registry),
+                                        self.engine)
+        seconds = time.perf_counter() - start
+        with self._lock:
+            self.early_seconds += seconds
+        return EarlyVerdict(version, outcome, rows)
+
+    def __call__(self, parsed: ParsedFile, path: Path,
+                 early: EarlyVerdict | None = None) -> BatchOutcome:
+        start = time.perf_counter()
+        if early is not None and early.registry_version == self._registry_version:
+            outcome, rows = early.outcome, early.rows
+            self.files_judged_early += 1
+        else:
+            ctx = BatchContext(file_date(path), *self.registry())
+            outcome, rows = validate_parsed(parsed, path, ctx, self.engine)
         outcome.record = lambda con: write_results(con, self.run_id, rows)
-        if {"stations", "water_sections"} & set(parsed.tables):
+        if REGISTRY_TABLES & set(parsed.tables):
             self._registry = None
+            self._registry_version += 1
         if outcome.rejected:
             self.rejected.append(f"{path}: {outcome.message}")
         self.files += 1

@@ -39,6 +39,7 @@ def bench_ingest(
     baseline: bool = True,
     isolate: bool = True,
     progress: ProgressFactory | None = None,
+    validate: bool = False,
 ) -> dict[str, Any]:
     """Ingest `paths` into a new warehouse at `warehouse_path`; return the figures.
 
@@ -49,6 +50,9 @@ def bench_ingest(
     isolate=False runs in this process (peak memory is then this process's lifetime peak).
     progress(description, total) -> a context manager with advance(), called once per file (a
     module-level function, so that the spawned child can import it).
+    validate=True ingests as `envq run` does (the per-file gate, GX imported in the background)
+    and then validates the loaded days as the run's validate stage (no Data Docs): key
+    `validation` holds the gate's thread seconds and the validation's wall and per-check times.
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     warehouse_path = Path(warehouse_path)
@@ -60,13 +64,13 @@ def bench_ingest(
         queue = ctx.Queue()
         child = ctx.Process(
             target=_ingest_child,
-            args=([str(p) for p in paths], str(warehouse_path), queue, progress),
+            args=([str(p) for p in paths], str(warehouse_path), queue, progress, validate),
         )
         child.start()
         figures = queue.get()
         child.join()
     else:
-        figures = _run_ingest([str(p) for p in paths], str(warehouse_path), progress)
+        figures = _run_ingest([str(p) for p in paths], str(warehouse_path), progress, validate)
     figures.update(
         files=len(files),
         input_mb=round(sum(f.stat().st_size for f in files) / 1e6, 1),
@@ -82,16 +86,23 @@ def bench_ingest(
 
 
 def _ingest_child(
-    paths: list[str], warehouse: str, queue: Any, progress: ProgressFactory | None
+    paths: list[str],
+    warehouse: str,
+    queue: Any,
+    progress: ProgressFactory | None,
+    validate: bool = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    queue.put(_run_ingest(paths, warehouse, progress))
+    queue.put(_run_ingest(paths, warehouse, progress, validate))
 
 
 def _run_ingest(
-    paths: list[str], warehouse: str, progress: ProgressFactory | None = None
+    paths: list[str],
+    warehouse: str,
+    progress: ProgressFactory | None = None,
+    validate: bool = False,
 ) -> dict[str, Any]:
     from transforms.ingest import ingest_paths
     from transforms.warehouse import connect
@@ -99,15 +110,25 @@ def _run_ingest(
     usage = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     con = connect(warehouse)
+    validator = None
+    if validate:  # as flows.stages.ingest
+        from expectations.batch import make_batch_validator
+        from expectations.gx_engine import warm_up
+
+        validator = make_batch_validator(con, "bench")
+        warm_up()
     if progress is None:
-        results = ingest_paths(con, paths)
+        results = ingest_paths(con, paths, validate=validator)
     else:
         with progress("ingest", len(iter_raw_files(paths))) as bar:
-            results = ingest_paths(con, paths, on_file=lambda _: bar.advance())
+            results = ingest_paths(con, paths, on_file=lambda _: bar.advance(),
+                                   validate=validator)
     tables = _table_rows(con)
     con.close()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
+    peak = peak_rss_bytes()  # the ingest's own peak (before the validation)
+    validation = _validation_figures(warehouse, validator) if validator is not None else None
     status: dict[str, int] = defaultdict(int)
     for r in results:
         status[r.status] += 1
@@ -117,8 +138,32 @@ def _run_ingest(
         "rows": sum(r.rows_loaded for r in results),
         "rows_quarantined": sum(r.rows_quarantined for r in results),
         "by_status": dict(status),
-        "peak_rss_mb": round(peak_rss_bytes() / 1e6),
+        "peak_rss_mb": round(peak / 1e6),
         "table_rows": tables,
+        **({"validation": validation} if validation is not None else {}),
+    }
+
+
+def _validation_figures(warehouse: str, validator: Any) -> dict[str, Any]:
+    """Validate what the gated ingest loaded, as the run's validate stage; the figures."""
+    from expectations.run import validate_warehouse
+    from transforms.warehouse import connect
+
+    start = time.perf_counter()
+    con = connect(warehouse)
+    try:
+        summary = validate_warehouse(con, "bench", None)
+    finally:
+        con.close()
+    return {
+        "gate_reading_threads_s": round(validator.early_seconds, 2),
+        "gate_merge_thread_s": round(validator.seconds, 2),
+        "files_judged_early": validator.files_judged_early,
+        "files_rejected": len(validator.rejected),
+        "warehouse_s": round(time.perf_counter() - start, 2),
+        "warehouse_timings_s": {k: round(v, 2) for k, v in summary.timings.items()},
+        "failed": {f"{r.suite}.{r.expectation}": r.unexpected_count
+                   for r in summary.rows if not r.success},
     }
 
 

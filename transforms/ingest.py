@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -113,7 +114,10 @@ class BatchOutcome:
 
 
 # (parsed file, its path) -> verdict; expectations.batch.make_batch_validator builds one.
-BatchValidate = Callable[[ParsedFile, Path], BatchOutcome]
+# A validator may also have `early(parsed, path)`, which ingest_paths calls in its reading
+# threads (formats without a `prepare` hook); whatever it returns (None: nothing) is passed
+# back as the third argument when the file's turn to merge comes.
+BatchValidate = Callable[..., BatchOutcome]
 # Optional columns a parser may add to any table to name each row's raw cell (1-based line,
 # header name); validators use them for quarantine entries, the merge drops them.
 PROVENANCE_COLUMNS = ("line_no", "column_name")
@@ -263,7 +267,8 @@ def ingest_paths(
         ).fetchall()
     )
     results: list[FileResult] = []
-    reads = _read_ahead(files, loaded.__contains__, workers or READ_WORKERS)
+    early = getattr(validate, "early", None)
+    reads = _read_ahead(files, loaded.__contains__, workers or READ_WORKERS, early)
     for group in _batches(reads):
         for result in _ingest_group(con, group, run_id, validate):
             results.append(result)
@@ -293,39 +298,52 @@ class ReadFile:
     parsed: ParsedFile | None = None
     error: RawFileError | None = None
     skipped: bool = False  # same bytes already loaded: not parsed
+    early: Any = None  # the validator's early verdict (see BatchValidate)
 
 
-def read_file(path: Path, is_loaded: Callable[[str], bool]) -> ReadFile:
-    """Hash, detect and parse one file; no warehouse access (safe in a worker thread)."""
+def read_file(
+    path: Path,
+    is_loaded: Callable[[str], bool],
+    early: Callable[[ParsedFile, Path], Any] | None = None,
+) -> ReadFile:
+    """Hash, detect and parse one file, and let the validator judge it early when its format
+    needs no warehouse before validation; no warehouse access (safe in a worker thread)."""
     sha = sha256_of(path)
     if is_loaded(sha):
         return ReadFile(path, sha, skipped=True)
     try:
         spec = detect_format(path)
-        return ReadFile(path, sha, spec, spec.parse(path))
+        read = ReadFile(path, sha, spec, spec.parse(path))
     except RawFileError as exc:
         return ReadFile(path, sha, error=exc)
+    if early is not None and spec.prepare is None and read.parsed is not None:
+        read.early = early(read.parsed, path)
+    return read
 
 
 def _read_ahead(
-    files: list[Path], is_loaded: Callable[[str], bool], workers: int
+    files: list[Path],
+    is_loaded: Callable[[str], bool],
+    workers: int,
+    early: Callable[[ParsedFile, Path], Any] | None = None,
 ) -> Iterator[ReadFile]:
     """read_file of every file, in order, computed up to workers * READ_AHEAD files ahead."""
     if workers <= 1 or len(files) <= 1:
         for path in files:
-            yield read_file(path, is_loaded)
+            yield read_file(path, is_loaded, early)
         return
     queue = iter(files)
     with ThreadPoolExecutor(workers, thread_name_prefix="envq-read") as pool:
         pending = deque(
-            pool.submit(read_file, path, is_loaded) for path in islice(queue, workers * READ_AHEAD)
+            pool.submit(read_file, path, is_loaded, early)
+            for path in islice(queue, workers * READ_AHEAD)
         )
         try:
             while pending:
                 read = pending.popleft().result()
                 following = next(queue, None)
                 if following is not None:
-                    pending.append(pool.submit(read_file, following, is_loaded))
+                    pending.append(pool.submit(read_file, following, is_loaded, early))
                 yield read
         finally:
             for future in pending:
@@ -396,7 +414,7 @@ def _load_batch(
             spec.prepare(con, read.parsed)
         parsed = read.parsed
         if validate is not None:  # as in ingest_file; a rejected file joins no merge
-            outcome = validate(parsed, read.path)
+            outcome = _judge(validate, parsed, read)
             if outcome.record is not None:
                 outcome.record(con)
             if outcome.rejected:
@@ -418,6 +436,13 @@ def _load_batch(
         results[i] = FileResult(str(read.path), "loaded", parsed.format, count, quarantined, notes)
     con.execute("commit")
     return [r for r in results if r is not None]
+
+
+def _judge(validate: BatchValidate, parsed: ParsedFile, read: ReadFile) -> BatchOutcome:
+    """The validator's verdict, handing back its early verdict when it made one."""
+    if read.early is not None:
+        return validate(parsed, read.path, read.early)
+    return validate(parsed, read.path)
 
 
 def ingest_file(
@@ -450,7 +475,7 @@ def ingest_file(
         if spec.prepare is not None:
             spec.prepare(con, parsed)
         if validate is not None:
-            outcome = validate(parsed, path)
+            outcome = _judge(validate, parsed, read)
             if outcome.rejected:
                 con.execute("rollback")
                 return _reject(con, sha, path, parsed.format, outcome)

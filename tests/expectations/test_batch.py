@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 
 from expectations.batch import make_batch_validator, validate_parsed
@@ -192,3 +193,68 @@ def test_a_rejected_file_in_a_batch_of_cnemc_files_loads_nothing(warehouse, tmp_
     assert warehouse.execute(
         "select count(*) from validation_results where batch like '%20190104.csv' "
         "and expectation = 'co_unit_mg_per_m3' and not success").fetchall() == [(1,)]
+
+
+def loaded_state(con) -> dict[str, list[tuple]]:
+    """What a run leaves: rows, quarantine, load_log statuses and every check result."""
+    return {
+        "rows": con.execute("select * from air_station_hourly order by all").fetchall(),
+        "quarantine": con.execute(
+            "select source_file, line_no, column_name, reason, raw from quarantine order by all"
+        ).fetchall(),
+        "load_log": con.execute("select path, status, rows_loaded, rows_quarantined, message "
+                                "from load_log order by path").fetchall(),
+        "results": con.execute(
+            "select suite, expectation, batch, success, element_count, unexpected_count, "
+            "unexpected_sample from validation_results order by all").fetchall(),
+    }
+
+
+def test_verdicts_made_in_the_reading_threads_equal_those_made_at_merge(tmp_path):
+    """The same files, judged early (beside parsing) or at merge time, load the same."""
+    from transforms.ingest import ingest_paths
+    from transforms.warehouse import connect
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for day, co in ((2, 0.7), (3, 40.0), (4, 85.0), (5, 0.9), (6, 1.1)):
+        cnemc_file(raw / f"china_sites_201901{day:02d}.csv", f"201901{day:02d}", co)
+    write_toy(raw / "toy_20190102.csv", clean_day() + station_hour("S3", 3, pm10=-4))
+    states = []
+    for name in ("early", "at_merge"):
+        con = connect(tmp_path / f"{name}.duckdb")
+        hook = make_batch_validator(con, "run-e")
+        # a plain function has no `early`: every file is judged in the merge thread
+        validate = hook if name == "early" else (lambda parsed, path, h=hook: h(parsed, path))
+        results = ingest_paths(con, [raw], "run-e", validate=validate)
+        assert [r.status for r in results].count("rejected") == 1
+        assert hook.files == 6
+        assert hook.files_judged_early == (6 if name == "early" else 0)
+        states.append(loaded_state(con))
+        con.close()
+    early, at_merge = states
+    assert early == at_merge
+    assert [r[3] for r in early["quarantine"]] == ["plausible_pm10"]
+
+
+def test_an_early_verdict_made_before_the_registry_changed_is_made_again(registered, tmp_path):
+    con = registered
+    hook = make_batch_validator(con, "run-r")
+    path = write_toy(tmp_path / "s3_20190102.csv", clean_day(("S3",)))
+    from transforms.ingest import read_file
+
+    parsed = read_file(path, lambda sha: False).parsed
+    early = hook.early(parsed, path)
+    assert early is not None
+    stale = {r.expectation: r.unexpected_count for r in early.rows}
+    assert stale["station_registered"] == 24 * 6  # S3 is not registered yet
+    # a station list registering S3 passes the hook (as in the same ingest run)
+    con.execute("insert into stations (station_code, station_name, source) "
+                "values ('S3', 'three', 'config')")
+    station_list = ParsedFile("station_list", {"stations": pa.table({
+        "station_code": ["S3"], "station_name": ["three"]})})
+    hook(station_list, tmp_path / "stations.csv")
+    outcome = hook(parsed, path, early)
+    assert hook.files_judged_early == 0  # judged again with the new registry
+    outcome.record(con)
+    assert results(con, "s3_20190102.csv")["station_registered"][2:4] == (True, 0)

@@ -121,3 +121,29 @@ def test_reports_are_measured_or_their_error_recorded(bench):
     for name in ("report (every region)", "  nightly report"):
         step = steps[name]
         assert ("error" in step) or (step["files"] > 0 and step["output_mb"] > 0)
+
+
+def test_real_steps_measure_the_gate_the_validation_and_its_share(tmp_path):
+    """--real: a bare ingest, an ingest gated as in a run, then the run's validation."""
+    from flows.bench import VALIDATION_SHARE_GOAL, _goals, _real_steps
+    from tests.expectations.test_batch import cnemc_file
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for day in (2, 3, 4):
+        cnemc_file(raw / f"china_sites_201901{day:02d}.csv", f"201901{day:02d}", 0.7)
+    bare, gated, validation = _real_steps(tmp_path, raw, progress=False)
+    assert bare["step"] == "ingest real" and gated["step"] == "ingest real, gated as in a run"
+    # 3 files x 2 stations x 3 hours x 6 pollutants hourly values, all clean: the same load
+    assert bare["table_rows"]["air_station_hourly"] == 3 * 2 * 3 * 6
+    assert gated["table_rows"] == bare["table_rows"] and gated["rows"] == bare["rows"]
+    assert "baseline" in bare and "baseline" not in gated
+    assert validation["files_judged_early"] == 3 and validation["files_rejected"] == 0
+    assert validation["wall_s"] == validation["warehouse_s"] > 0
+    assert "sql station_hourly" in validation["warehouse_timings_s"]
+    share = (gated["wall_s"] - bare["wall_s"] + validation["warehouse_s"]) / bare["wall_s"]
+    assert validation["validation_share"] == round(share, 3)
+    goal = _goals([bare, gated, validation])[-1]
+    assert goal == {"step": "validation share of the real ingest",
+                    "limit": VALIDATION_SHARE_GOAL, "measured": round(share, 3),
+                    "met": share < VALIDATION_SHARE_GOAL}
