@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from transforms.air_day_series import month_end
 from transforms.raw_files import RawFileError, logical_name
 
 YEAR_ENV = "ENVQ_WATER_YEAR"
@@ -44,11 +45,6 @@ class YearContext:
     source: str  # override / file name / folder
     end: dt.date | None = None
     fixed_year: int | None = None
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + month // 12, month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 def _folder_month(path: Path) -> tuple[int, int] | None:
@@ -89,10 +85,10 @@ def year_context(path: Path, year: int | None = None) -> YearContext:
     if day is not None and (folder is None or (day.year, day.month) == folder):
         return YearContext("file name", end=day + SNAPSHOT_SLACK)
     if folder is not None:
-        return YearContext("folder", end=_month_end(*folder))
+        return YearContext("folder", end=month_end(*folder))
     month = _name_month(name)
     if month is not None:
-        return YearContext("file name", end=_month_end(*month))
+        return YearContext("file name", end=month_end(*month))
     raise RawFileError(
         path,
         "no year for year-less timestamps",
