@@ -19,7 +19,6 @@ checks through Great Expectations (same results; tests/expectations/test_engines
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,13 +37,13 @@ from expectations.suites import DATASETS
 from expectations.suites.context import BatchContext, file_date
 from transforms.ingest import (
     QUARANTINE_SCHEMA,
+    REGISTRY_TABLES,
     TABLE_KEYS,
     BatchOutcome,
     ParsedFile,
 )
 
 ENGINES = ("fast", "gx")
-REGISTRY_TABLES = {"stations", "water_sections"}  # files that change the registry codes
 
 
 @dataclass
@@ -186,11 +185,13 @@ def _cell_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 @dataclass(frozen=True)
 class EarlyVerdict:
-    """A file judged in a reading thread: valid while the registry it used is current."""
+    """A file judged in a reading thread: valid while the registry codes it used (the very
+    tuple) are still the validator's."""
 
-    registry_version: int
+    registry: tuple[frozenset[str] | None, frozenset[str] | None]
     outcome: BatchOutcome
     rows: list[ResultRow]
+    seconds: float
 
 
 class BatchValidator:
@@ -201,8 +202,8 @@ class BatchValidator:
     `early` judges a file in ingest's reading threads, beside the parsing of the next files,
     so that the merge thread only records the verdict; a verdict made with a registry that
     changed since is made again. `seconds` is the time spent validating in the merge thread,
-    `early_seconds` in the reading threads (for `envq bench`), `files_judged_early` counts
-    the early verdicts used.
+    `early_seconds` in the reading threads by the verdicts used (for `envq bench`),
+    `files_judged_early` counts those verdicts.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, engine: str = "fast"):
@@ -215,40 +216,32 @@ class BatchValidator:
         self.files_judged_early = 0
         self.rejected: list[str] = []
         self._registry: tuple[frozenset[str] | None, frozenset[str] | None] | None = None
-        self._registry_version = 0
-        self._lock = threading.Lock()
         ensure_table(con)
         self.registry()  # early() reads the codes the merge thread read
 
     def early(self, parsed: ParsedFile, path: Path) -> EarlyVerdict | None:
         """Judge a file in a reading thread (no warehouse access); None: judge it later."""
-        # version before codes: __call__ drops the codes before it bumps the version, so a
-        # verdict is never stamped with a newer version than the codes it used
-        version = self._registry_version
-        registry = self._registry
+        registry = self._registry  # one read: the merge thread may replace it meanwhile
         if registry is None or self.engine != "fast" or REGISTRY_TABLES & set(parsed.tables):
             return None
         start = time.perf_counter()
         outcome, rows = validate_parsed(parsed, path, BatchContext(file_date(path), *registry),
                                         self.engine)
-        seconds = time.perf_counter() - start
-        with self._lock:
-            self.early_seconds += seconds
-        return EarlyVerdict(version, outcome, rows)
+        return EarlyVerdict(registry, outcome, rows, time.perf_counter() - start)
 
     def __call__(self, parsed: ParsedFile, path: Path,
                  early: EarlyVerdict | None = None) -> BatchOutcome:
         start = time.perf_counter()
-        if early is not None and early.registry_version == self._registry_version:
+        if early is not None and early.registry is self._registry:
             outcome, rows = early.outcome, early.rows
             self.files_judged_early += 1
+            self.early_seconds += early.seconds
         else:
             ctx = BatchContext(file_date(path), *self.registry())
             outcome, rows = validate_parsed(parsed, path, ctx, self.engine)
         outcome.record = lambda con: write_results(con, self.run_id, rows)
         if REGISTRY_TABLES & set(parsed.tables):
-            self._registry = None
-            self._registry_version += 1
+            self._registry = None  # re-read for the next file; earlier verdicts are stale
         if outcome.rejected:
             self.rejected.append(f"{path}: {outcome.message}")
         self.files += 1

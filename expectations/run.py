@@ -32,6 +32,7 @@ from expectations.results import ResultRow, artifact_rows, describe, ensure_tabl
 from expectations.suites import DATASETS
 from expectations.suites.context import BatchContext
 from expectations.warehouse_checks import Period, station_hourly_checks, table_period
+from transforms.warehouse import table_exists
 
 __all__ = ["Summary", "artifact_rows", "loaded_days", "make_batch_validator", "validate_warehouse"]
 
@@ -172,14 +173,6 @@ def registry_context(con: duckdb.DuckDBPyConnection) -> BatchContext:
         "from water_sections where coalesce(registered, true)"
     )
     return BatchContext(None, stations, sections, regions)
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_name = ?", [table]
-        ).fetchall()[0][0]
-    )
 
 
 def sample_rows(

@@ -31,6 +31,7 @@ DEFAULT_BENCH_DIR = Path("data/bench")
 YEAR_START = dt.date(2025, 1, 1)
 GOALS_S = {"build marts (full rebuild)": 60.0, "nightly increment (total)": 30.0}
 VALIDATION_SHARE_GOAL = 0.20  # issue 7: validation < 20 % of the real year's ingest time
+REAL_VALIDATE_STEP = "validate real (run's validate stage)"
 
 
 def _timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -174,7 +175,7 @@ def _real_steps(bench_dir: Path, real: Path, progress: bool) -> list[dict[str, A
     validation = gated.pop("validation")
     extra = gated["wall_s"] - bare["wall_s"] + validation["warehouse_s"]
     steps.append({
-        "step": "validate real (run's validate stage)",
+        "step": REAL_VALIDATE_STEP,
         "wall_s": validation["warehouse_s"],
         **validation,
         "validation_share": round(extra / bare["wall_s"], 3) if bare["wall_s"] else None,
@@ -330,7 +331,7 @@ def _goals(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "met": measured is not None and measured < limit,
             }
         )
-    share = by_name.get("validate real (run's validate stage)", {}).get("validation_share")
+    share = by_name.get(REAL_VALIDATE_STEP, {}).get("validation_share")
     if share is not None:
         out.append({"step": "validation share of the real ingest", "limit": VALIDATION_SHARE_GOAL,
                     "measured": share, "met": share < VALIDATION_SHARE_GOAL})

@@ -35,6 +35,11 @@ MAX_TEXT = 32767  # Excel's limit of characters in a cell
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def attr(value: str) -> str:
+    """Text for a double-quoted XML attribute value."""
+    return escape(value, {'"': "&quot;"})
+
+
 @dataclass(frozen=True)
 class Style:
     """A cell style: number format code, bold font, solid fill (RRGGBB or None), quote prefix."""
@@ -80,7 +85,7 @@ class Styles:
                 attrs += ' quotePrefix="1"'
             xfs.append(f"<xf {attrs}/>")
         num_fmts = "".join(
-            f'<numFmt numFmtId="{formats[c]}" formatCode="{escape(c, {chr(34): "&quot;"})}"/>'
+            f'<numFmt numFmtId="{formats[c]}" formatCode="{attr(c)}"/>'
             for c in custom
         )
         font = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
@@ -166,9 +171,10 @@ class Sheet:
             f'<col min="{j}" max="{j}" width="{w:g}" customWidth="1"/>'
             for j, w in enumerate(self.widths, start=1)
         )
+        tab_selected = ' tabSelected="1"' if selected else ""
         return (
             f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-            f"<sheetViews><sheetView{' tabSelected=' + chr(34) + '1' + chr(34) if selected else ''}"
+            f"<sheetViews><sheetView{tab_selected}"
             ' workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
             ' state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
             "</sheetView></sheetViews>"
@@ -199,7 +205,7 @@ def save(path: Path, sheets: list[Sheet], styles: Styles) -> Path:
         f'Type="{DOC_TYPE}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
     )
     sheet_entries = "".join(
-        f'<sheet name="{escape(s.name, {chr(34): "&quot;"})}" sheetId="{i}" r:id="rId{i}"/>'
+        f'<sheet name="{attr(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
         for i, s in enumerate(sheets, start=1)
     )
     workbook = (

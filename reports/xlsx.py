@@ -12,6 +12,7 @@ import datetime as dt
 import decimal
 import numbers
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +52,7 @@ def typed_cell(value: object, decimals: int = 2) -> tuple[object, Style]:
 def header_cell(header: str) -> tuple[object, Style]:
     """A header cell: bold on the header fill."""
     value, style = typed_cell(header)
-    return value, Style(style.number_format, True, HEADER_FILL, style.quote_prefix)
+    return value, replace(style, bold=True, fill=HEADER_FILL)
 
 
 def table_sheet(name: str, table: Table, styles: Styles) -> Sheet:
@@ -69,7 +70,7 @@ def table_sheet(name: str, table: Table, styles: Styles) -> Sheet:
             value, style = typed_cell(raw, decimals[j])
             fill = fills.get((i, j))
             if fill and HEX_COLOUR.fullmatch(fill):
-                style = Style(style.number_format, style.bold, fill[1:].upper(), style.quote_prefix)
+                style = replace(style, fill=fill[1:].upper())
             cells.append((value, index(style)))
         sheet.append(cells)
     return sheet

@@ -38,7 +38,7 @@ from transforms.air_period_scope import PeriodScope, put_in_place
 from transforms.aqi import aqi
 from transforms.county_rankings import build_county_rankings
 from transforms.rules import EDITIONS, cached_rules, edition_for_date
-from transforms.warehouse import run_sql
+from transforms.warehouse import run_sql, table_exists
 
 # Percentile column of air_region_period -> (rule-set `statistics` key, percentile it names).
 PERCENTILE_COLUMNS = {
@@ -56,8 +56,6 @@ def build_air_marts(
     con: duckdb.DuckDBPyConnection,
     as_of: dt.date | None = None,
     edition: str | None = None,
-    touched: tuple[dt.date, dt.date] | None = None,
-    incremental: bool = False,
 ) -> dict[str, int]:
     """Rebuild every air mart (and county_rankings) from the core tables; return the row
     count of each.
@@ -65,13 +63,10 @@ def build_air_marts(
     edition None picks the rule set by each day's date (2026 editions from 2026-03-01);
     "2012" or "2026" forces one for the whole run, since a bureau may have to report a
     straddling year both ways. as_of (default: the last day with data) is where the
-    year-to-date periods end, in every year, so that ytd compares like with like.
-    incremental=True (the nightly run): only the natural days `touched` (first, last; None
-    when the new files held no hourly air values), the days the calendar grew by and the
-    periods holding them are rebuilt, in place, when the last build's state allows it
-    (transforms/air_build_state.py); otherwise everything is.
+    year-to-date periods end, in every year, so that ytd compares like with like. (The
+    nightly's incremental build goes through build_air.)
     """
-    return build_air(con, as_of, edition, touched, incremental).counts
+    return build_air(con, as_of, edition).counts
 
 
 @dataclass(frozen=True)
@@ -273,13 +268,8 @@ def ensure_dust_flags_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def drop_table_named_like_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop a table left where a view now stands (early builds made air_region_hourly a table)."""
-    tables = con.execute(
-        "select table_name from duckdb_tables() where table_name = ? and not temporary"
-        " and schema_name = current_schema()",
-        [name],
-    ).fetchall()
-    if tables:
-        con.execute(f"drop table {tables[0][0]}")
+    if table_exists(con, name):  # name is a constant of this module, not user text
+        con.execute(f"drop table {name}")
 
 
 def write_rule_sets(con: duckdb.DuckDBPyConnection) -> None:

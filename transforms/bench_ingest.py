@@ -50,8 +50,8 @@ def bench_ingest(
     isolate=False runs in this process (peak memory is then this process's lifetime peak).
     progress(description, total) -> a context manager with advance(), called once per file (a
     module-level function, so that the spawned child can import it).
-    validate=True ingests as `envq run` does (the per-file gate, GX imported in the background)
-    and then validates the loaded days as the run's validate stage (no Data Docs): key
+    validate=True ingests as `envq run` does (the per-file gate) and then validates the loaded
+    days as the run's validate stage (no Data Docs): key
     `validation` holds the gate's thread seconds and the validation's wall and per-check times.
     """
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
@@ -113,10 +113,8 @@ def _run_ingest(
     validator = None
     if validate:  # as flows.stages.ingest
         from expectations.batch import make_batch_validator
-        from expectations.gx_engine import warm_up
 
         validator = make_batch_validator(con, "bench")
-        warm_up()
     if progress is None:
         results = ingest_paths(con, paths, validate=validator)
     else:
@@ -124,11 +122,14 @@ def _run_ingest(
             results = ingest_paths(con, paths, on_file=lambda _: bar.advance(),
                                    validate=validator)
     tables = _table_rows(con)
-    con.close()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
     peak = peak_rss_bytes()  # the ingest's own peak (before the validation)
-    validation = _validation_figures(warehouse, validator) if validator is not None else None
+    validation = None
+    if validator is not None:
+        loaded = [r.path for r in results if r.status == "loaded"]
+        validation = _validation_figures(con, validator, loaded)
+    con.close()
     status: dict[str, int] = defaultdict(int)
     for r in results:
         status[r.status] += 1
@@ -144,17 +145,15 @@ def _run_ingest(
     }
 
 
-def _validation_figures(warehouse: str, validator: Any) -> dict[str, Any]:
-    """Validate what the gated ingest loaded, as the run's validate stage; the figures."""
-    from expectations.run import validate_warehouse
-    from transforms.warehouse import connect
+def _validation_figures(
+    con: duckdb.DuckDBPyConnection, validator: Any, loaded: list[str]
+) -> dict[str, Any]:
+    """Validate the days the gated ingest loaded, as the run's validate stage (flows.stages
+    .validate, without Data Docs); the gate's and the validation's figures."""
+    from expectations.run import loaded_days, validate_warehouse
 
     start = time.perf_counter()
-    con = connect(warehouse)
-    try:
-        summary = validate_warehouse(con, "bench", None)
-    finally:
-        con.close()
+    summary = validate_warehouse(con, "bench", None, days=loaded_days(con, loaded))
     return {
         "gate_reading_threads_s": round(validator.early_seconds, 2),
         "gate_merge_thread_s": round(validator.seconds, 2),

@@ -127,8 +127,7 @@ period_days as (
         days.* exclude (year, quarter)
     from days
     inner join ytd_ends as y on y.year = days.year
-    where days.date <= y.ytd_end
-        and ($all_ytd or list_contains($in_years::integer[], days.year))
+    where days.date <= y.ytd_end  -- (days holds only the years in scope)
 ),
 
 period_keys as (
