@@ -9,7 +9,6 @@ results are read back by that name (GX does not return them in suite order).
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 import warnings
 from collections.abc import Sequence
@@ -36,17 +35,6 @@ def context() -> Any:
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     ctx.data_sources.add_pandas(DATASOURCE)
     return ctx
-
-
-def warm_up() -> threading.Thread:
-    """Import GX and build the context in a background thread (join it before using GX).
-
-    The import costs 3-4 s of one core, mostly in Python; `envq validate` starts it before
-    its SQL checks, which run in DuckDB without the GIL, so the two overlap.
-    """
-    thread = threading.Thread(target=context, name="envq-gx-import", daemon=True)
-    thread.start()
-    return thread
 
 
 def expectation(check: Check) -> Any:
