@@ -104,8 +104,8 @@ def validate_parsed(
         dataset = DATASETS.get(table)
         if dataset is None or rows.num_rows == 0:
             continue
-        batch = dataset.batch(rows, parsed.grids.get(table))
-        verdicts.append(judge_table(dataset.suite(ctx), batch, engine, Path(path).name))
+        verdicts.append(judge_table(dataset.suite(ctx), dataset.frames(rows), engine,
+                                    Path(path).name))
     batch_label = str(path)
     result_rows = [
         ResultRow.of(v.suite.name, r, batch_label, describe(v.batch, r))

@@ -4,9 +4,7 @@ Row-level rules that compare two measurements of the same station-hour (PM2.5 <=
 unit) read naturally on a wide frame, one row per station-hour with a column per pollutant.
 `pivot_wide` builds it with numpy in one pass (dense integer keys, no sort, no Python loop) and
 keeps, for every wide cell, the index of the long row it came from, so that a failing cell can
-be sent back to quarantine as the original row. A wide file's parser knows where each of its
-rows sat (transforms.ingest.RowGrid); `pivot_grid` builds the same frame from that, without
-grouping the rows (about 5-10 ms less per national file, tests/expectations/test_frames.py).
+be sent back to quarantine as the original row.
 """
 
 from __future__ import annotations
@@ -16,8 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from transforms.ingest import RowGrid
 
 ROWS = "rows"
 HOUR_US = 3_600_000_000  # one hour in microseconds (timestamps are read as µs)
@@ -187,54 +183,4 @@ def pivot_wide(
     grain = np.where(keyed & (name_codes >= 0), spot * (len(name_dict) + 1) + name_codes, -1)
     row_codes = {"station_code": station_all, "ts": ts_codes, name_column: name_codes,
                  ("station_code", "ts", name_column): grain}
-    return pa.table(columns), {name: cell_rows[i] for i, name in enumerate(names)}, row_codes
-
-
-def pivot_grid(
-    grid: RowGrid, names: tuple[str, ...], name_column: str, value_column: str
-) -> tuple[pa.Table, dict[str, np.ndarray], dict[object, np.ndarray]] | None:
-    """pivot_wide(grid.rows, ...) from the parser's own layout of the rows (RowGrid).
-
-    The same wide frame, cell rows and row codes (a row's ts code is the index of its hour
-    among the file's hours, which groups and orders the rows as pivot_wide's codes do),
-    without grouping the rows: the grid already says which column and hour each row is.
-    None when the grid cannot stand for the rows (a measure outside `names`, a repeated
-    hour-measure slot, missing keys): pivot_wide then does the work.
-    """
-    rows = grid.rows
-    if not rows.num_rows or rows["station_code"].null_count or rows["ts"].null_count:
-        return None
-    if not set(grid.slot_name) <= set(names):
-        return None
-    slot_name = np.array([names.index(name) for name in grid.slot_name], dtype=np.int64)
-    hours, slot_hour = np.unique(grid.slot_ts.astype("datetime64[us]"), return_inverse=True)
-    n_hours, n_columns = len(hours), grid.columns
-    slot_cell = slot_name * n_hours + slot_hour
-    if np.unique(slot_cell).size < slot_cell.size:
-        return None
-    row_hour = slot_hour[grid.row_slot]
-    station_hour = grid.row_column.astype(np.int64) * n_hours + row_hour
-    # row index per (name, column, hour); -1 where no row
-    cube = np.full(len(names) * n_columns * n_hours, -1, dtype=np.int64)
-    cube[slot_name[grid.row_slot] * (n_columns * n_hours) + station_hour] = \
-        np.arange(rows.num_rows)
-    cube = cube.reshape(len(names), n_columns * n_hours)
-    # wide rows: the (column, hour) pairs holding any row, column-major like pivot_wide
-    present = (cube >= 0).any(axis=0)
-    flat = np.flatnonzero(present)
-    wide_of = np.cumsum(present) - 1
-    cell_rows = cube[:, flat]
-    values = float_values(rows[value_column])
-    station_all, station_dict = codes_of(rows["station_code"])
-    name_codes, name_dict = codes_of(rows[name_column])
-    spot = wide_of[station_hour]
-    columns = {
-        "station_code": pa.DictionaryArray.from_arrays(
-            pa.array(flat // n_hours, type=pa.int32()), station_dict),
-        "ts": pa.array(hours[flat % n_hours]),
-    }
-    columns.update({name: pa.array(np.where(cell_rows[i] >= 0, values[cell_rows[i]], np.nan))
-                    for i, name in enumerate(names)})
-    row_codes = {"station_code": station_all, "ts": row_hour, name_column: name_codes,
-                 ("station_code", "ts", name_column): spot * (len(name_dict) + 1) + name_codes}
     return pa.table(columns), {name: cell_rows[i] for i, name in enumerate(names)}, row_codes

@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from transforms.raw_files import (
@@ -84,33 +83,14 @@ def empty_quarantine() -> pa.Table:
     return QUARANTINE_SCHEMA.empty_table()
 
 
-@dataclass(frozen=True)
-class RowGrid:
-    """Where a parser's long rows sat in the wide matrix it read them from.
-
-    Row i came from column row_column[i], which is index row_column[i] of the rows'
-    station_code dictionary, and slot row_slot[i], which holds the time slot_ts[k] and the
-    measure slot_name[k] of slot k. A wide file's parser has this layout for free; the gate
-    pivots with it (expectations.frames.pivot_grid) instead of grouping the rows again.
-    """
-
-    rows: pa.Table  # the very table the grid describes
-    row_column: np.ndarray  # int (rows,)
-    row_slot: np.ndarray  # int (rows,)
-    slot_ts: np.ndarray  # datetime64[us] (slots,)
-    slot_name: tuple[str, ...]
-    columns: int
-
-
 @dataclass
 class ParsedFile:
-    """What a format parser made of one raw file (grids: see RowGrid, per table)."""
+    """What a format parser made of one raw file."""
 
     format: str
     tables: dict[str, pa.Table]
     quarantine: pa.Table = field(default_factory=empty_quarantine)
     notes: list[str] = field(default_factory=list)
-    grids: dict[str, RowGrid] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:

@@ -56,7 +56,7 @@ from transforms.cnemc_load import (
     load_cnemc,
     load_cnemc_batch,
 )
-from transforms.ingest import FormatSpec, ParsedFile, RowGrid, register_format
+from transforms.ingest import FormatSpec, ParsedFile, register_format
 from transforms.raw_files import RawFileError, decode_text, logical_name, read_bytes
 
 FILE_NAME = re.compile(r"china_(sites|cities)_(\d{8})", re.IGNORECASE)
@@ -175,32 +175,22 @@ def coverage_tables(cells: WideCells, kind: str) -> dict[str, pa.Table]:
     }
 
 
-def _hourly_cells(cells: WideCells) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The measurement slots, their block (slot-major: slot, then column), and per cell that
-    becomes a row (in row order) its position in the block's slots and its column."""
+def hourly_rows(cells: WideCells, kind: str) -> pa.Table:
+    """The 1-h measurements as air_station_hourly rows, ordered by hour, pollutant, station
+    (hour-major order compresses best in DuckDB)."""
     slots = np.flatnonzero(POLLUTANT_OF_TYPE[cells.type_index] >= 0)
-    block = cells.values[:, slots].T.ravel()
+    block = cells.values[:, slots].T.ravel()  # slot-major
     cell = np.flatnonzero(~np.isnan(block))
     slot, station = np.divmod(cell, len(cells.series))
-    return slots, block[cell], slot, station
-
-
-def hourly_rows(cells: WideCells, kind: str) -> tuple[pa.Table, RowGrid]:
-    """The 1-h measurements as air_station_hourly rows, ordered by hour, pollutant, station
-    (hour-major order compresses best in DuckDB), and where each row sat in the file."""
-    slots, values, slot, station = _hourly_cells(cells)
-    slot_type = cells.type_index[slots]
-    rows = pa.table({
+    slot = slots[slot]
+    return pa.table({
         "station_code": _codes(station.astype(np.int32), pa.array(cells.series, pa.string())),
-        "ts": pa.array(_slot_ts(cells)[slots][slot]),
-        "pollutant": _codes(POLLUTANT_OF_TYPE[slot_type[slot]].astype(np.int8),
+        "ts": pa.array(_slot_ts(cells)[slot]),
+        "pollutant": _codes(POLLUTANT_OF_TYPE[cells.type_index[slot]].astype(np.int8),
                             pa.array(POLLUTANTS)),
-        "value": values,
-        "data_kind": _kind_column(len(values), kind),
+        "value": block[cell],
+        "data_kind": _kind_column(len(cell), kind),
     })
-    grid = RowGrid(rows, station, slot, _slot_ts(cells)[slots],
-                   tuple(POLLUTANTS[i] for i in POLLUTANT_OF_TYPE[slot_type]), len(cells.series))
-    return rows, grid
 
 
 def published_rows(cells: WideCells, kind: str) -> pa.Table:
@@ -244,14 +234,12 @@ def city_rows(cells: WideCells, kind: str) -> pa.Table:
 def parse_sites(path: Path) -> ParsedFile:
     cells = read_cells(path)
     kind = data_kind_of(path)
-    hourly, grid = hourly_rows(cells, kind)
     tables = {
-        "air_station_hourly": hourly,
+        "air_station_hourly": hourly_rows(cells, kind),
         "air_station_published_wide": published_rows(cells, kind),
         **coverage_tables(cells, kind),
     }
-    return ParsedFile("cnemc_sites", tables, cells.quarantine, cells.notes,
-                      {"air_station_hourly": grid})
+    return ParsedFile("cnemc_sites", tables, cells.quarantine, cells.notes)
 
 
 def parse_cities(path: Path) -> ParsedFile:

@@ -23,7 +23,6 @@ from expectations.suites import (
     water_sections,
 )
 from expectations.suites.context import BatchContext
-from transforms.ingest import RowGrid
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,6 @@ class Dataset:
     table: str
     suite: Callable[[BatchContext], Suite]
     frames: Callable[[pa.Table], Batch]
-    # frames from the rows and the parser's RowGrid of them (datasets that pivot)
-    grid_frames: Callable[[pa.Table, RowGrid], Batch] | None = None
-
-    def batch(self, rows: pa.Table, grid: RowGrid | None = None) -> Batch:
-        """The frames of a batch of rows, using the parser's grid when it helps."""
-        if grid is not None and self.grid_frames is not None:
-            return self.grid_frames(rows, grid)
-        return self.frames(rows)
 
 
 def _rows(table: str) -> Callable[[pa.Table], Batch]:
@@ -48,8 +39,7 @@ def _rows(table: str) -> Callable[[pa.Table], Batch]:
 DATASETS: dict[str, Dataset] = {
     d.table: d
     for d in (
-        Dataset(station_hourly.TABLE, station_hourly.suite, station_hourly.frames,
-                station_hourly.frames),
+        Dataset(station_hourly.TABLE, station_hourly.suite, station_hourly.frames),
         Dataset(station_published.TABLE, station_published.suite,
                 _rows(station_published.TABLE)),
         Dataset(city_daily.PUBLISHED_TABLE, city_daily.published_suite,

@@ -20,10 +20,10 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 
-from expectations.frames import ROWS, Batch, pivot_grid, pivot_wide, prepared
+from expectations.frames import ROWS, Batch, pivot_wide, prepared
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
-from transforms.ingest import DATA_KIND_RANK, RowGrid
+from transforms.ingest import DATA_KIND_RANK
 from transforms.plausibility import PLAUSIBLE_MAX
 from transforms.rules import POLLUTANTS, cached_rules, edition_for_date
 
@@ -55,13 +55,10 @@ def co_unit_limit(day: dt.date | None) -> float:
     return CO_UNIT_LIMIT_FACTOR * float(rules["limits"]["grade2"]["co"]["1h"])
 
 
-def frames(rows: pa.Table, grid: RowGrid | None = None) -> Batch:
-    """The rows and the wide station-hour frame (with PM10's upper tolerance column); the
-    parser's grid of these very rows, when it has one, spares regrouping them."""
-    pivot = pivot_grid(grid, POLLUTANTS, "pollutant", "value") \
-        if grid is not None and grid.rows is rows else None
+def frames(rows: pa.Table) -> Batch:
+    """The rows and the wide station-hour frame (with PM10's upper tolerance column)."""
     rows = prepared(rows)
-    wide, cell_rows, row_codes = pivot or pivot_wide(rows, POLLUTANTS, "pollutant", "value")
+    wide, cell_rows, row_codes = pivot_wide(rows, POLLUTANTS, "pollutant", "value")
     pm10 = wide["pm10"].to_numpy(zero_copy_only=False)
     upper = pm10 + np.maximum(PM_PAIR_ABS_TOLERANCE, PM_PAIR_REL_TOLERANCE * pm10)
     wide = wide.append_column("pm10_upper", pa.array(upper, from_pandas=True))
