@@ -89,15 +89,19 @@ def header_key(name: str) -> str:
 
 
 def quarantine_frame(
-    line_no: Iterable[int] | np.ndarray, column_name: str, reason: str, raw: Iterable[str]
+    line_no: Iterable[int] | np.ndarray,
+    column_name: str | Iterable[str],
+    reason: str,
+    raw: Iterable[str],
 ) -> pd.DataFrame:
-    """Rows for the quarantine table (line, column, rule, raw text)."""
+    """Rows for the quarantine table (line, column, rule, raw text); one column name for
+    every row, or one per row."""
     line_no = np.asarray(line_no, dtype="int64")
     raw = pd.Series(raw, dtype="str").to_numpy() if not isinstance(raw, np.ndarray) else raw
     return pd.DataFrame(
         {
             "line_no": line_no,
-            "column_name": np.full(len(line_no), column_name, dtype=object),
+            "column_name": np.full(len(line_no), np.asarray(column_name, dtype=object)),
             "reason": np.full(len(line_no), reason, dtype=object),
             "raw": np.asarray(raw, dtype=object),
         }

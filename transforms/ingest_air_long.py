@@ -259,9 +259,8 @@ def long_values(
 def drop_duplicate_keys(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep one row per (station, ts, pollutant); quarantine keys whose values disagree."""
     long, conflicting = split_conflicts(long, ["station_code", "ts", "pollutant"], "value")
-    conflicts = quarantine_frame(
-        conflicting["line_no"], "", "duplicate_conflict", conflicting["raw"]
-    ).assign(column_name=conflicting["column_name"].to_numpy())
+    conflicts = quarantine_frame(conflicting["line_no"], conflicting["column_name"],
+                                 "duplicate_conflict", conflicting["raw"])
     return long, conflicts
 
 
