@@ -35,7 +35,7 @@ from expectations.results import ResultRow, describe, ensure_table, write_result
 from expectations.spec import CheckResult, Suite
 from expectations.suites import DATASETS
 from expectations.suites.context import BatchContext, file_date
-from transforms.ingest import (
+from transforms.ingest.engine import (
     QUARANTINE_SCHEMA,
     REGISTRY_TABLES,
     TABLE_KEYS,
@@ -269,6 +269,6 @@ def registered_codes(con: duckdb.DuckDBPyConnection, table: str, column: str) ->
 def make_batch_validator(
     con: duckdb.DuckDBPyConnection, run_id: str, engine: str = "fast"
 ) -> BatchValidator:
-    """The hook for transforms.ingest.ingest_file(..., validate=...)."""
+    """The hook for transforms.ingest.engine.ingest_file(..., validate=...)."""
     return BatchValidator(con, run_id, engine)
 

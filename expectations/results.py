@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from expectations.frames import ROWS, Batch
 from expectations.spec import CheckResult
-from transforms.ingest import TABLE_KEYS
+from transforms.ingest.engine import TABLE_KEYS
 
 SAMPLE_SIZE = 5
 SAMPLE_CHARS = 500

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from expectations.results import ResultRow, read_sql
 from expectations.suites.context import file_date
-from transforms.aqi import decimals_for
+from transforms.air.aqi import decimals_for
 from transforms.rules import POLLUTANTS, edition_for_date, load_rules
 
 SUITE = "station_hourly"

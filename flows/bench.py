@@ -1,7 +1,7 @@
 """`envq bench`: the benchmark suite. Prints a table and writes JSON.
 
 Steps, on the national synthetic year (`envq sample --stations N`, with its own configuration
-from transforms.bench_config so that every station belongs to a city and every city has
+from flows.bench_config so that every station belongs to a city and every city has
 targets): generate it, ingest it into a fresh warehouse (wall time, rows/s, peak RSS, DuckDB's
 typed read of the same files as the machine's baseline), validate the whole warehouse, rebuild
 every mart, write every region's report; then the nightly increment: one more national day on
@@ -107,7 +107,7 @@ def _generate(
 ) -> Path:
     """Generate the national sample unless the folder already holds it (then reuse it)."""
     from flows.progress import Progress
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     if (folder / "PLANTED.json").exists():
         steps.append({"step": "generate national sample", "reused": str(folder)})
@@ -137,7 +137,7 @@ def _configure(
     steps: list[dict[str, Any]],
 ) -> Settings:
     """The national sample's configuration (one region per made-up city) and bench Settings."""
-    from transforms.bench_config import write_national_config
+    from flows.bench_config import write_national_config
 
     config = bench_dir / f"config_{stations}_{days}"
     counts = write_national_config(national, config, range(YEAR_START.year, end.year + 2))
@@ -154,8 +154,8 @@ def _configure(
 def _ingest_figures(
     name: str, paths: list[Path], warehouse: Path, progress: bool, validate: bool = False
 ) -> dict[str, Any]:
+    from flows.bench_ingest import bench_ingest
     from flows.progress import file_progress
-    from transforms.bench_ingest import bench_ingest
 
     fig = bench_ingest(paths, warehouse, progress=file_progress if progress else None,
                        validate=validate, baseline=not validate)
@@ -252,7 +252,7 @@ def _nightly_steps(
     bench_dir: Path, settings: Settings, year_db: Path, stations: int, day: dt.date
 ) -> list[dict[str, Any]]:
     """One more national day through the nightly stages, on a copy of the loaded year."""
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     folder = bench_dir / f"national_{stations}_day_{day:%Y%m%d}"
     _, secs = _timed(write_sample, folder, start=day, end=day, national_stations=stations)

@@ -85,7 +85,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     run_id = _run_id()
 
     from flows.progress import file_progress
-    from transforms.ingest import iter_raw_files
+    from transforms.ingest.engine import iter_raw_files
 
     paths = [Path(p) for p in args.paths]
     with file_progress("ingest", len(iter_raw_files(paths))) as bar:
@@ -148,7 +148,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     kwargs: dict = {}
     if args.start:
@@ -164,7 +164,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from transforms.target_progress import targets_check
+    from transforms.targets.progress import targets_check
     from transforms.warehouse import connect
 
     settings = load_settings(args.warehouse)

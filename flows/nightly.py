@@ -51,7 +51,7 @@ def configure_task(settings: Settings) -> dict[str, int]:
 def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
     """Load the raw files not loaded yet (idempotent: same bytes are skipped)."""
     from flows.progress import Progress
-    from transforms.ingest import iter_raw_files
+    from transforms.ingest.engine import iter_raw_files
 
     logger = get_run_logger()
     with Progress("ingest", len(iter_raw_files([settings.raw])), logger=logger) as bar:

@@ -27,7 +27,7 @@ def ensure_sample(settings: Settings) -> Path | None:
     has_files = any(p.is_file() and not p.name.startswith(".") for p in settings.raw.rglob("*"))
     if has_files:
         return None
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     log.info("no raw files yet: generating the bundled synthetic sample in %s", SAMPLE_DIR)
     write_sample(SAMPLE_DIR)
@@ -36,9 +36,9 @@ def ensure_sample(settings: Settings) -> Path | None:
 
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
-    from transforms.ingest_water import load_section_config
-    from transforms.registry_config import load_region_config, load_station_config
-    from transforms.targets import load_targets
+    from transforms.ingest.formats.water_auto import load_section_config
+    from transforms.ingest.registry import load_region_config, load_station_config
+    from transforms.ingest.targets_config import load_targets
 
     cfg = settings.config_dir
     counts: dict[str, int] = {}
@@ -79,7 +79,7 @@ def ingest(
 ) -> dict[str, Any]:
     """Load every new raw file below paths; summarise files, rows and quarantine."""
     from expectations.run import make_batch_validator
-    from transforms.ingest import ingest_paths
+    from transforms.ingest.engine import ingest_paths
 
     validator = make_batch_validator(con, run_id) if validate else None
     results = ingest_paths(con, paths, run_id=run_id, on_file=on_file, validate=validator)
@@ -142,13 +142,13 @@ def build(
 
     incremental (the nightly run): the air marts rebuild only the natural days that the files
     loaded since the last build touched and the periods holding them, when the last build
-    allows it (transforms/air_build_state.py); otherwise, and by default, everything.
+    allows it (transforms/air/build_state.py); otherwise, and by default, everything.
     """
     from expectations.run import loaded_days
-    from transforms.air_build_state import files_since_last_build
-    from transforms.air_marts import build_air
-    from transforms.target_progress import build_target_progress
-    from transforms.water_marts import build_water_marts
+    from transforms.air.build_state import files_since_last_build
+    from transforms.air.marts import build_air
+    from transforms.targets.progress import build_target_progress
+    from transforms.water.marts import build_water_marts
 
     new_files = files_since_last_build(con) if incremental else None
     touched = loaded_days(con, new_files) if new_files else None

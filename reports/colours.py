@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from transforms import water_class
 from transforms.rules import cached_rules, edition_for_date
+from transforms.water import classes as water_class
 
 STATUS_COLOURS: dict[str, str] = {
     "met": "#2e7d32",

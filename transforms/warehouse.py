@@ -39,7 +39,7 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the core and bookkeeping tables that do not exist yet (idempotent)."""
-    run_sql(con, "schema")
+    run_sql(con, "core/schema")
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -19,7 +19,7 @@ from expectations.suites.station_hourly import (
     PM_PAIR_REL_TOLERANCE,
     co_unit_limit,
 )
-from transforms.aqi import aqi_level
+from transforms.air.aqi import aqi_level
 from transforms.plausibility import AQI_MAX, PLAUSIBLE_MAX
 from transforms.rules import SWITCH_DATE, cached_rules
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.raw_files import logical_name
+from transforms.ingest.raw_files import logical_name
 
 # Daily files carry their date in the name: china_sites_20190101.csv, ..._20190101.csv.xz.
 FILE_DATE = re.compile(r"_((?:19|20)\d{6})\.[A-Za-z]+$")

@@ -23,7 +23,7 @@ import pyarrow as pa
 from expectations.frames import ROWS, Batch, pivot_wide, prepared
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
-from transforms.ingest import DATA_KIND_RANK
+from transforms.ingest.engine import DATA_KIND_RANK
 from transforms.plausibility import PLAUSIBLE_MAX
 from transforms.rules import POLLUTANTS, cached_rules, edition_for_date
 
@@ -72,7 +72,7 @@ def suite(ctx: BatchContext) -> Suite:
     checks = [
         Check("columns_present", "ExpectTableColumnsToMatchSet",
               {"column_set": list(COLUMNS), "exact_match": False}, "critical", "reject",
-              why="the core table's columns (transforms/sql/schema.sql)"),
+              why="the core table's columns (transforms/sql/core/schema.sql)"),
         Check("station_code_not_null", "ExpectColumnValuesToNotBeNull",
               {"column": "station_code"}, "critical", "reject"),
         Check("ts_not_null", "ExpectColumnValuesToNotBeNull", {"column": "ts"},

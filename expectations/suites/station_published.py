@@ -12,7 +12,7 @@ import datetime as dt
 
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
-from transforms.cnemc_load import PUBLISHED_TYPES
+from transforms.ingest.cnemc_load import PUBLISHED_TYPES
 
 TABLE = "air_station_published_wide"
 

@@ -1,7 +1,8 @@
 """Suite `targets`: the assessment targets (table `targets`, loaded from data/targets.yaml).
 
 Every target must be evaluable: a duplicate, an unknown indicator or comparator or a period
-that is not year/Qn/Mnn is critical (transforms.targets and transforms.indicators define them).
+that is not year/Qn/Mnn is critical (transforms.ingest.targets_config and transforms.indicators
+define them).
 A region or section code known to no registry is flagged (the target reports as unevaluable).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
 from transforms.indicators import COMPARATORS, INDICATORS
-from transforms.targets import PERIOD_PATTERN
+from transforms.ingest.targets_config import PERIOD_PATTERN
 
 TABLE = "targets"
 
@@ -31,7 +32,7 @@ def suite(ctx: BatchContext) -> Suite:
               {"column": "comparator", "value_set": list(COMPARATORS)}, "critical", "reject"),
         Check("period_known", "ExpectColumnValuesToMatchRegex",
               {"column": "period", "regex": PERIOD_PATTERN.pattern}, "critical", "reject",
-              why="year, Q1..Q4 or M01..M12 (transforms.targets.PERIOD_PATTERN)"),
+              why="year, Q1..Q4 or M01..M12 (transforms.ingest.targets_config.PERIOD_PATTERN)"),
     ]
     if ctx.region_codes:
         checks.append(Check(

@@ -1,7 +1,7 @@
 """Suites for surface-water samples: measured values and the class the publisher printed.
 
 Shape, unknown parameter codes and duplicate facts are critical. A value outside the
-physical bounds of its parameter (transforms.ingest_water.PLAUSIBLE) is quarantined; a
+physical bounds of its parameter (transforms.ingest.formats.water_auto.PLAUSIBLE) is quarantined; a
 section missing from the registry is flagged (its placeholder row keeps it visible).
 The bounds differ per parameter, so the rows frame carries `plausible_excess`: how far the
 value lies outside its parameter's bounds (0 inside, NaN for a parameter without bounds).
@@ -15,12 +15,12 @@ import pyarrow as pa
 from expectations.frames import ROWS, Batch, codes_of, prepared
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
-from transforms.ingest_water import PARAMETERS, PLAUSIBLE
-from transforms.water_class import WORST_CLASS, items
+from transforms.ingest.formats.water_auto import PARAMETERS, PLAUSIBLE
+from transforms.water.classes import WORST_CLASS, items
 
 TABLE = "water_section_samples"
 CLASS_TABLE = "water_sample_published_class"
-# water_section_samples.method (transforms/sql/schema.sql): automatic station or laboratory.
+# water_section_samples.method (transforms/sql/core/schema.sql): automatic station or laboratory.
 METHODS = ("auto", "manual")
 
 
@@ -68,7 +68,8 @@ def suite(ctx: BatchContext) -> Suite:
         Check("value_plausible", "ExpectColumnValuesToBeBetween",
               {"column": "plausible_excess", "max_value": 0}, "warning", "quarantine",
               show=("parameter", "value"),
-              why="inside the parameter's physical bounds (transforms.ingest_water.PLAUSIBLE)"),
+              why="inside the parameter's physical bounds "
+              "(transforms.ingest.water_cells.PLAUSIBLE)"),
     ]
     if ctx.section_codes:
         checks.append(Check(

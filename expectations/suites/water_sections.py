@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
-from transforms.water_class import WATER_TYPES
-from transforms.water_sections import CONTROL_WORDS
+from transforms.water.classes import WATER_TYPES
+from transforms.water.sections import CONTROL_WORDS
 
 TABLE = "water_sections"
 # A target class is one of GB 3838-2002's five classes I..V (劣V is never a target).

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from transforms.ingest import FormatSpec, ParsedFile, register_format
+from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 
 DAY = dt.date(2019, 1, 2)
 T0 = dt.datetime(2019, 1, 2)

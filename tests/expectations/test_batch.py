@@ -10,7 +10,7 @@ import pytest
 from expectations.batch import make_batch_validator, validate_parsed
 from expectations.suites.context import BatchContext
 from tests.expectations.conftest import DAY, T0, clean_day, hourly, station_hour, write_toy
-from transforms.ingest import ParsedFile, ingest_file
+from transforms.ingest.engine import ParsedFile, ingest_file
 
 TABLES = ("air_station_hourly", "quarantine", "stations")
 
@@ -178,7 +178,7 @@ def test_a_rejected_file_in_a_batch_of_cnemc_files_loads_nothing(warehouse, tmp_
     cnemc_file(raw / "china_sites_20190103.csv", "20190103", 40.0)  # high, still mg/m³
     cnemc_file(raw / "china_sites_20190104.csv", "20190104", 85.0)  # CO in µg/m³ throughout
     cnemc_file(raw / "china_sites_20190105.csv", "20190105", 0.9)
-    from transforms.ingest import ingest_paths
+    from transforms.ingest.engine import ingest_paths
 
     results = ingest_paths(warehouse, [raw], "run-b",
                            validate=make_batch_validator(warehouse, "run-b"))
@@ -212,7 +212,7 @@ def loaded_state(con) -> dict[str, list[tuple]]:
 
 def test_verdicts_made_in_the_reading_threads_equal_those_made_at_merge(tmp_path):
     """The same files, judged early (beside parsing) or at merge time, load the same."""
-    from transforms.ingest import ingest_paths
+    from transforms.ingest.engine import ingest_paths
     from transforms.warehouse import connect
 
     raw = tmp_path / "raw"
@@ -241,7 +241,7 @@ def test_an_early_verdict_made_before_the_registry_changed_is_made_again(registe
     con = registered
     hook = make_batch_validator(con, "run-r")
     path = write_toy(tmp_path / "s3_20190102.csv", clean_day(("S3",)))
-    from transforms.ingest import read_file
+    from transforms.ingest.engine import read_file
 
     parsed = read_file(path, lambda sha: False).parsed
     early = hook.early(parsed, path)

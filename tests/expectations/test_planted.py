@@ -1,7 +1,7 @@
 """On the synthetic sample, every planted problem that an expectation owns is found by it,
 with its name, and nothing else fails.
 
-The sample generator (transforms/sample_data.py) lists every deliberately bad value in
+The sample generator (transforms/sample/data.py) lists every deliberately bad value in
 PLANTED.json. Kinds owned by the expectations: PM2.5 above PM10 (flagged, per file, in
 validation_results), CO in µg/m³ (quarantined), a PM10 stuck for 24 hours (SQL check), missing
 hours and a missing day (completeness per station-day). The other kinds are the parsers' rules
@@ -20,14 +20,14 @@ import pytest
 from expectations.run import make_batch_validator, validate_warehouse
 from expectations.suites import DATASETS
 from expectations.suites.context import BatchContext
-from transforms import sample_data
-from transforms.ingest import ingest_paths
-from transforms.ingest_station_list import load_region_config, load_station_config
-from transforms.ingest_water import load_section_config
+from transforms.ingest.engine import ingest_paths
+from transforms.ingest.formats.station_list import load_region_config, load_station_config
+from transforms.ingest.formats.water_auto import load_section_config
 from transforms.rules import edition_for_date, load_rules
-from transforms.sample_air_files import AirResult, write_air
-from transforms.sample_config import DEFAULT_CONFIG_DIR
-from transforms.sample_data import write_sample
+from transforms.sample import data as sample_data
+from transforms.sample.air_files import AirResult, write_air
+from transforms.sample.config import DEFAULT_CONFIG_DIR
+from transforms.sample.data import write_sample
 from transforms.warehouse import connect
 
 START, END = dt.date(2024, 1, 1), dt.date(2024, 1, 25)  # file-level plants need 20+ days

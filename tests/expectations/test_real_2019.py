@@ -6,7 +6,7 @@ import pytest
 
 from expectations.batch import validate_parsed
 from expectations.suites.context import BatchContext, file_date
-from transforms.ingest_cnemc import parse_sites
+from transforms.ingest.formats.cnemc import parse_sites
 
 pytestmark = pytest.mark.realdata
 

@@ -15,7 +15,7 @@ from expectations.run import (
 )
 from tests.expectations.conftest import clean_day, station_hour, write_toy
 from tests.expectations.test_warehouse_checks import insert
-from transforms.ingest import ingest_paths
+from transforms.ingest.engine import ingest_paths
 
 
 def load_two_days(con, tmp_path):

@@ -7,7 +7,7 @@ import datetime as dt
 import pyarrow as pa
 
 from expectations.warehouse_checks import Period, station_hourly_checks, table_period
-from transforms.cnemc_load import ensure_tables
+from transforms.ingest.cnemc_load import ensure_tables
 
 D = dt.datetime(2019, 1, 1)  # files 2019-01-01 .. 2019-01-05
 

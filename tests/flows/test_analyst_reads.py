@@ -69,7 +69,7 @@ def _read_in_another_process(warehouse: Path) -> tuple:
 
 
 def test_analyst_reads_the_old_state_while_the_nightly_run_publishes(tmp_path):
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     sample = tmp_path / "sample"
     write_sample(sample, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 6))

@@ -177,7 +177,7 @@ def _kill_after(proc: subprocess.Popen[bytes], delay: float) -> bool:
 
 @pytest.mark.e2e  # slow: about ten runs of the pipeline, though not through Prefect
 def test_killing_runs_at_random_moments_never_publishes_a_half_state(tmp_path):
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     sample = tmp_path / "sample"
     write_sample(sample, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 6))

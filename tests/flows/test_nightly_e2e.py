@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import REPO_ROOT
-from transforms.aqi import aqi
+from transforms.air.aqi import aqi
 from transforms.plausibility import PLAUSIBLE_MAX
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +63,7 @@ def _good_days(hourly: pd.DataFrame, month_start: dt.date, days: int) -> int:
 
 def test_nightly_flow_on_a_small_sample(tmp_path, monkeypatch):
     from flows.nightly import nightly
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     monkeypatch.chdir(REPO_ROOT)  # config and targets come from data/
     raw = tmp_path / "raw"

@@ -53,7 +53,7 @@ def _port_open(port: int) -> bool:
 
 @pytest.mark.e2e
 def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
-    from transforms.sample_data import write_sample
+    from transforms.sample.data import write_sample
 
     raw = tmp_path / "raw"
     write_sample(raw, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 6))

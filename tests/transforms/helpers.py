@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from transforms.ingest import registered_formats
+from transforms.ingest.engine import registered_formats
 
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple]:

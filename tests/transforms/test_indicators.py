@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transforms.indicators import INDICATORS, STATUSES, label, names_table, unit
-from transforms.progress_config import ProgressConfig, ProgressConfigError, load_progress_config
+from transforms.targets.config import ProgressConfig, ProgressConfigError, load_progress_config
 
 
 def test_names_cover_every_indicator_and_status():

@@ -1,0 +1,1 @@
+"""One module per raw file format; each registers its FormatSpec on import."""

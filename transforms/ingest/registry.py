@@ -1,0 +1,137 @@
+"""The bureau's own registry: configured regions and stations (data/config/*.csv).
+
+Configuration is what the bureau asserts about its regions and stations (行政区划代码, which
+stations count for the city value, which are 对照点); it wins over any station list a file
+brings. The flow loads both files on every run with replace-all semantics, each in one
+transaction, and fails loudly on a bad configuration line (unlike raw data, configuration is
+curated, so a mistake must stop the run rather than be quarantined).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from transforms.ingest.cell_values import read_cells
+from transforms.warehouse import read_sql
+
+STATION_COLUMNS = (
+    "station_code", "station_name", "region_code", "city", "lon", "lat", "is_background",
+    "city_assessment",
+)
+REGION_COLUMNS = ("region_code", "name", "name_en", "level", "parent_code")
+REGION_LEVELS = ("province", "city", "county")
+YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": False}
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used: names the file, line and rule."""
+
+
+def config_frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The config file's rows as stripped strings with a `line_no` column (header = line 1)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    cells, _ = read_cells(path)
+    header = [str(c).strip() for c in cells.iloc[0]]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ConfigError(f"{path}: missing columns {', '.join(missing)}")
+    body = cells.iloc[1:, [header.index(c) for c in columns]]
+    body.columns = list(columns)
+    body = body.apply(lambda col: col.astype(str).str.strip())
+    body = body[(body != "").any(axis=1)]
+    body.insert(0, "line_no", body.index + 1)
+    return body
+
+
+def fail_on(path: Path, frame: pd.DataFrame, bad: pd.Series, rule: str) -> None:
+    """Raise ConfigError naming the first offending line, when any row breaks the rule."""
+    if bad.any():
+        first = frame.loc[bad.to_numpy()].iloc[0]
+        raise ConfigError(f"{path}:{first['line_no']}: {rule} ({bad.sum()} lines)")
+
+
+def read_station_config(path: Path) -> pa.Table:
+    """data/config/stations.csv checked and typed (Y/N flags, numeric coordinates)."""
+    frame = config_frame(path, STATION_COLUMNS)
+    fail_on(path, frame, frame["station_code"] == "", "empty station_code")
+    fail_on(path, frame, frame["station_code"].duplicated(keep=False), "station_code repeated")
+    out = pd.DataFrame({c: frame[c].replace("", None) for c in STATION_COLUMNS[:4]})
+    for axis in ("lon", "lat"):
+        values = pd.to_numeric(frame[axis].replace("", None), errors="coerce")
+        fail_on(path, frame, values.isna() & (frame[axis] != ""), f"{axis} is not a number")
+        out[axis] = values.astype("float64")
+    for flag in ("is_background", "city_assessment"):
+        values = frame[flag].map(YES_NO)
+        fail_on(path, frame, values.isna(), f"{flag} is not Y or N")
+        out[flag] = values.astype(bool)
+    return pa.Table.from_pandas(out, preserve_index=False)
+
+
+def read_region_config(path: Path) -> pa.Table:
+    """data/config/regions.csv checked (unique codes, a name, a known level)."""
+    frame = config_frame(path, REGION_COLUMNS)
+    fail_on(path, frame, frame["region_code"] == "", "empty region_code")
+    fail_on(path, frame, frame["name"] == "", "empty name")
+    fail_on(path, frame, frame["region_code"].duplicated(keep=False), "region_code repeated")
+    fail_on(path, frame, ~frame["level"].isin(REGION_LEVELS), "level not province/city/county")
+    out = frame[list(REGION_COLUMNS)].replace("", None)
+    return pa.Table.from_pandas(out, preserve_index=False)
+
+
+def load_station_config(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
+    """Replace the configured stations by the file's (source = 'config'); return the count."""
+    rows = read_station_config(Path(path))
+    with _transaction(con):
+        con.register("config_stations", rows)
+        try:
+            con.execute(read_sql("ingest/load_station_config"))
+        finally:
+            con.unregister("config_stations")
+    return rows.num_rows
+
+
+def load_region_config(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
+    """Replace all regions by the file's rows; return the count."""
+    rows = read_region_config(Path(path))
+    with _transaction(con):
+        con.register("config_regions", rows)
+        try:
+            con.execute("delete from regions")
+            con.execute(
+                "insert into regions (region_code, name, name_en, level, parent_code) "
+                "select region_code, name, name_en, level, parent_code from config_regions"
+            )
+        finally:
+            con.unregister("config_regions")
+    return rows.num_rows
+
+
+def assign_station_regions(con: duckdb.DuckDBPyConnection) -> int:
+    """Fill region_code of listed stations from the regions named like their city.
+
+    Station lists give a city name (安康), not a code; the city-level region named 安康 or
+    安康市 is taken when exactly one matches (province level for 北京/上海/天津/重庆). Listed
+    stations therefore carry their city's code, configured ones their county's. Returns the
+    number of stations updated.
+    """
+    return con.execute(read_sql("ingest/assign_station_regions")).fetchall()[0][0]
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction, rolled back on any error."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
