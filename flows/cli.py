@@ -1,8 +1,10 @@
 """The `envq` command line (see the CLI contract in docs/ and README.md).
 
-Every command takes --warehouse (default $ENVQ_WAREHOUSE, else data/warehouse/envq.duckdb),
-prints a short summary and exits non-zero with a one-line reason on failure. Commands that
-write work on the working database and publish it atomically at the end.
+Every command takes --home (the workspace: default $ENVQ_HOME, else the project's data/, the
+demo's home with the synthetic sample) and --warehouse (default $ENVQ_WAREHOUSE, else
+<home>/warehouse/envq.duckdb), prints a short summary and exits non-zero with a one-line
+reason on failure. Commands that write work on the working database and publish it atomically
+at the end. `envq init` makes a bureau's workspace (flows/workspace.py).
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ def _run_id() -> str:
     return new_run_id()
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.warehouse, home=args.home)
+
+
 def _writing(settings: Settings) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """Open the working database under the writer's lock; publish on success."""
     from flows.publish import writing
@@ -73,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         edition=args.standard,
         lang=args.lang,
+        home=args.home,
     )
     print("\n".join(run_summary_lines(summary)))
     return 0
@@ -81,13 +88,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from flows import stages
 
-    settings = load_settings(args.warehouse)
+    settings = _settings(args)
     run_id = _run_id()
 
     from flows.progress import file_progress
     from transforms.ingest.engine import iter_raw_files
 
-    paths = [Path(p) for p in args.paths]
+    paths = [Path(p) for p in args.paths] or [settings.raw]
+    if not args.paths and not stages.has_raw_files(settings.raw):
+        raise CliError(stages.raw_folder_hint(settings))
     with file_progress("ingest", len(iter_raw_files(paths))) as bar:
 
         def show(result) -> None:
@@ -108,7 +117,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from flows import stages
 
-    settings = load_settings(args.warehouse)
+    settings = _settings(args)
     with _writing(settings) as con:
         summary = stages.validate(con, _run_id(), settings)
     print(f"validation: {summary}")
@@ -118,10 +127,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from flows import stages
 
-    settings = load_settings(args.warehouse)
+    settings = _settings(args)
     with _writing(settings) as con:
         stages.load_configuration(con, settings)
-        counts = stages.build(con, args.as_of, args.standard)
+        counts = stages.build(
+            con, args.as_of, args.standard, progress_config=settings.progress_config
+        )
     print("marts: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return 0
 
@@ -129,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from reports.build import write_reports
 
-    settings = load_settings(args.warehouse)
+    settings = _settings(args)
     if not settings.warehouse.exists():
         raise CliError(f"{settings.warehouse}: no published warehouse yet (run `envq run`)")
     paths = write_reports(
@@ -167,7 +178,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from transforms.targets.progress import targets_check
     from transforms.warehouse import connect
 
-    settings = load_settings(args.warehouse)
+    settings = _settings(args)
     if not settings.warehouse.exists():
         raise CliError(f"{settings.warehouse}: no published warehouse yet (run `envq run`)")
     con = connect(settings.warehouse, read_only=True)
@@ -182,7 +193,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.serve import serve
 
-    return serve(cron=args.cron, once=args.once, warehouse=args.warehouse)
+    home = str(Path(args.home).resolve()) if args.home else None
+    return serve(cron=args.cron, once=args.once, warehouse=args.warehouse, home=home)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -203,14 +215,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
+        "--home",
+        help="the workspace: config/, targets.yaml, raw/, warehouse/, reports/ "
+        "(default $ENVQ_HOME, else data/: the demo with the synthetic sample)",
+    )
+    common.add_argument(
         "--warehouse",
-        help="published DuckDB file (default $ENVQ_WAREHOUSE, else data/warehouse/envq.duckdb)",
+        help="published DuckDB file (default $ENVQ_WAREHOUSE, else <home>/warehouse/envq.duckdb)",
     )
     common.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", parents=[common], help="the nightly job (on the sample by default)")
-    p.add_argument("--raw", help="folder of incoming files (default data/raw)")
+    p.add_argument("--raw", help="folder of incoming files (default <home>/raw)")
     p.add_argument("--as-of", type=_date, help="as-of date of the year-to-date figures")
     p.add_argument("--standard", choices=["2012", "2026"], help="force one edition of the rules")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
@@ -222,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ingest", parents=[common], help="load files or folders idempotently")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="*", help="files or folders (default <home>/raw)")
     p.add_argument("--no-validate", action="store_true", help="skip the batch quality gates")
     p.set_defaults(func=cmd_ingest)
 

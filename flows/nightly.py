@@ -41,7 +41,7 @@ def _with_work_db(settings: Settings, fn, *args: Any) -> Any:
 
 @task(name="configure", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
 def configure_task(settings: Settings) -> dict[str, int]:
-    """Load regions, stations, sections, dust days and targets from data/config."""
+    """Load regions, stations, sections, dust days and targets from the home's config."""
     counts = _with_work_db(settings, stages.load_configuration, settings)
     get_run_logger().info("configuration loaded: %s", counts)
     return counts
@@ -90,7 +90,9 @@ def validate_task(settings: Settings, run_id: str, loaded_paths: list[str]) -> d
 @task(name="build", cache_policy=NO_CACHE)
 def build_task(settings: Settings, as_of: dt.date | None, edition: str | None) -> dict[str, int]:
     """Rebuild the marts (air, water, target progress) from the core tables."""
-    counts = _with_work_db(settings, stages.build, as_of, edition, True)
+    counts = _with_work_db(
+        settings, stages.build, as_of, edition, True, settings.progress_config
+    )
     get_run_logger().info("marts rebuilt: %s", counts)
     return counts
 
@@ -120,9 +122,10 @@ def nightly(
     as_of: dt.date | None = None,
     edition: str | None = None,
     lang: str = "zh",
+    home: str | None = None,
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
-    settings = load_settings(warehouse, raw)
+    settings = load_settings(warehouse, raw, home)
     run_id = new_run_id()
     summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
     stage = "start"
@@ -131,6 +134,8 @@ def nightly(
             start_working(settings.warehouse, settings.work_db)
             stage = "sample"
             stages.ensure_sample(settings)
+            if not settings.is_demo:
+                stages.check_raw(settings)
             stage = "configure"
             summary["configuration"] = configure_task(settings)
             stage = "ingest"

@@ -47,11 +47,12 @@ def run_plainly(
     as_of: dt.date | None = None,
     edition: str | None = None,
     lang: str = "zh",
+    home: str | None = None,
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
     from reports.build import write_reports
 
-    settings = load_settings(warehouse, raw)
+    settings = load_settings(warehouse, raw, home)
     run_id = new_run_id()
     summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
     stage = "start"
@@ -59,6 +60,8 @@ def run_plainly(
         with writing(settings.warehouse, settings.work_db) as con:
             stage = "sample"
             stages.ensure_sample(settings)
+            if not settings.is_demo:
+                stages.check_raw(settings)
             stage = "configure"
             summary["configuration"] = stages.load_configuration(con, settings)
             stage = "ingest"
@@ -67,7 +70,9 @@ def run_plainly(
             loaded = summary["ingest"]["loaded_paths"]
             summary["validation"] = require_valid(stages.validate(con, run_id, settings, loaded))
             stage = "build"
-            summary["build"] = stages.build(con, as_of, edition, incremental=True)
+            summary["build"] = stages.build(
+                con, as_of, edition, incremental=True, progress_config=settings.progress_config
+            )
             stage = "publish"  # on leaving the block: checkpoint, close, rename
         summary["published"] = str(settings.warehouse)
         stage = "report"

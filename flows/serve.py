@@ -106,23 +106,32 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def serve(cron: str, once: bool = False, warehouse: str | None = None) -> int:
-    """Register the nightly deployment on a local server and serve it (or run it once)."""
+def serve(
+    cron: str, once: bool = False, warehouse: str | None = None, home: str | None = None
+) -> int:
+    """Register the nightly deployment on a local server and serve it (or run it once).
+
+    home (an absolute path) is passed to every scheduled run: the runs of a bureau's
+    workspace read and write there whatever the server's current directory."""
     with local_server() as api_url:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            return asyncio.run(_serve_on(api_url, cron, once, warehouse))
+            return asyncio.run(_serve_on(api_url, cron, once, warehouse, home))
 
 
-async def _serve_on(api_url: str, cron: str, once: bool, warehouse: str | None) -> int:
+async def _serve_on(
+    api_url: str, cron: str, once: bool, warehouse: str | None, home: str | None
+) -> int:
     from prefect.deployments import arun_deployment
     from prefect.runner import Runner
     from prefect.schedules import Cron
 
     from flows.nightly import nightly
 
-    parameters = {"warehouse": warehouse} if warehouse else {}
+    parameters = {
+        key: value for key, value in (("warehouse", warehouse), ("home", home)) if value
+    }
     runner = Runner(name="envq", pause_on_shutdown=False)
     deployment_id = await runner.aadd_flow(
         nightly,

@@ -15,30 +15,69 @@ from typing import Any
 
 import duckdb
 
-from flows.settings import DEFAULT_RAW, SAMPLE_DIR, Settings
+from flows.settings import Settings
 
 log = logging.getLogger("envq")
 
 
 def ensure_sample(settings: Settings) -> Path | None:
-    """Generate the bundled synthetic sample on first use of the default raw folder."""
-    if settings.raw != DEFAULT_RAW or SAMPLE_DIR.exists():
+    """Generate the bundled synthetic sample on first use of the demo home's raw folder.
+
+    Only the demo home (the project's data/) ever gets the sample; in any other home an empty
+    raw/ stays empty (check_raw says how to fill it).
+    """
+    sample = settings.home / "raw" / "sample"
+    if not settings.is_demo or not same_folder(settings.raw, settings.home / "raw"):
         return None
-    has_files = any(p.is_file() and not p.name.startswith(".") for p in settings.raw.rglob("*"))
-    if has_files:
+    if sample.exists() or has_raw_files(settings.raw):
         return None
     from transforms.sample.data import write_sample
 
-    log.info("no raw files yet: generating the bundled synthetic sample in %s", SAMPLE_DIR)
-    write_sample(SAMPLE_DIR)
-    return SAMPLE_DIR
+    log.info("no raw files yet: generating the bundled synthetic sample in %s", sample)
+    write_sample(sample)
+    return sample
+
+
+def has_raw_files(folder: Path) -> bool:
+    """Any file (not hidden) below folder."""
+    return folder.is_dir() and any(
+        p.is_file() and not p.name.startswith(".") for p in folder.rglob("*")
+    )
+
+
+def same_folder(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+class EmptyRawFolder(RuntimeError):
+    """A run in a bureau's workspace found no raw file and nothing loaded before."""
+
+
+def raw_folder_hint(settings: Settings) -> str:
+    """What to do about an empty raw folder, in one line."""
+    return (
+        f"{settings.raw} is empty: copy the CNEMC hourly files (china_sites_*.csv, .csv.xz) "
+        f"into it, or load them from where they are with "
+        f"`envq ingest --home {settings.home} FOLDER` (docs/own_data.md)"
+    )
+
+
+def check_raw(settings: Settings) -> bool:
+    """False (with a warning) when raw/ holds no file; EmptyRawFolder when nothing was ever
+    published either, since a run would then have nothing to compute."""
+    if has_raw_files(settings.raw):
+        return True
+    if not settings.warehouse.exists():
+        raise EmptyRawFolder(raw_folder_hint(settings))
+    log.warning("%s", raw_folder_hint(settings))
+    return False
 
 
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
     from transforms.ingest.formats.water_auto import load_section_config
     from transforms.ingest.registry import load_region_config, load_station_config
-    from transforms.ingest.targets_config import load_targets
+    from transforms.ingest.targets_config import load_target_table, parse_targets
 
     cfg = settings.config_dir
     counts: dict[str, int] = {}
@@ -50,12 +89,19 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
         counts["water_sections"] = load_section_config(con, cfg / "water_sections.csv")
     counts["dust_days"] = load_dust_days(con, cfg / "dust_days.csv")
     if settings.targets.exists():
-        counts["targets"] = load_targets(con, settings.targets)
+        table, not_set = parse_targets(settings.targets)
+        counts["targets"] = load_target_table(con, table)
+        if not_set:
+            counts["targets_not_set"] = not_set
+            log.info(
+                "%s: %d targets not set yet (empty value): standard limits shown instead",
+                settings.targets, not_set,
+            )
     return counts
 
 
 def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Replace the bureau's sand-dust deduction flags from data/config/dust_days.csv."""
+    """Replace the bureau's sand-dust deduction flags from <home>/config/dust_days.csv."""
     con.execute(
         "create table if not exists air_dust_flags (region_code varchar, date date, note varchar)"
     )
@@ -137,16 +183,19 @@ def build(
     as_of: dt.date | None,
     edition: str | None,
     incremental: bool = False,
+    progress_config: Path | None = None,
 ) -> dict[str, int]:
     """Rebuild the marts from the core tables.
 
     incremental (the nightly run): the air marts rebuild only the natural days that the files
     loaded since the last build touched and the periods holding them, when the last build
     allows it (transforms/air/build_state.py); otherwise, and by default, everything.
+    progress_config: the home's config/progress.yaml (defaults when absent).
     """
     from expectations.run import loaded_days
     from transforms.air.build_state import files_since_last_build
     from transforms.air.marts import build_air
+    from transforms.targets.config import load_progress_config
     from transforms.targets.progress import build_target_progress
     from transforms.water.marts import build_water_marts
 
@@ -159,7 +208,8 @@ def build(
         log.info("air marts: increment, days %s, periods %s", air.days, air.scope)
     counts: dict[str, int] = dict(air.counts)
     counts.update(build_water_marts(con, as_of=as_of))
-    counts["target_progress"] = build_target_progress(con, as_of=as_of)
+    config = load_progress_config(progress_config) if progress_config else None
+    counts["target_progress"] = build_target_progress(con, as_of=as_of, config=config)
     return counts
 
 

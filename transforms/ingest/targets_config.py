@@ -4,6 +4,10 @@ A target says, for one region (or one water section) and year, and optionally on
 month, that an indicator must compare to a value (`pm25_mean <= 42`). The file is the bureau's
 whole set of targets, so loading it replaces the table. Every entry is checked before anything
 is written; a bad entry fails the load with the file and the entry named (docs/targets.md).
+
+An entry whose `value:` is present but empty is a target not set yet (the rows `envq init`
+writes for the bureau to fill): it is checked like any other entry and then left out, so that
+a half-filled template never stops a run; the region then shows the standard limits instead.
 """
 
 from __future__ import annotations
@@ -42,24 +46,40 @@ class TargetsError(ValueError):
 
 def read_targets(path: Path | str) -> pa.Table:
     """The checked targets of a targets.yaml file as an Arrow table (schema TARGET_SCHEMA)."""
+    return parse_targets(path)[0]
+
+
+def parse_targets(path: Path | str) -> tuple[pa.Table, int]:
+    """The checked, set targets of a targets.yaml file and the number of entries not set yet."""
     path = Path(path)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise TargetsError(f"{path}: cannot read targets: {exc}") from exc
     if doc is None:
-        return TARGET_SCHEMA.empty_table()
-    if not isinstance(doc, dict) or not isinstance(doc.get("targets"), list):
+        return TARGET_SCHEMA.empty_table(), 0
+    if not isinstance(doc, dict) or not isinstance(doc.get("targets") or [], list):
         raise TargetsError(f"{path}: expected a mapping with a list under 'targets:'")
-    rows = [check_entry(entry, path, i) for i, entry in enumerate(doc["targets"])]
+    entries = doc.get("targets") or []
+    checked = [check_entry(entry, path, i) for i, entry in enumerate(entries)]
+    rows = [r for r in checked if r["value"] is not None]
     check_duplicates(rows, path)
     columns = {f.name: [r[f.name] for r in rows] for f in TARGET_SCHEMA}
-    return pa.table(columns, schema=TARGET_SCHEMA)
+    return pa.table(columns, schema=TARGET_SCHEMA), len(checked) - len(rows)
+
+
+def is_not_set(entry: dict[str, Any]) -> bool:
+    """An entry whose value is present but left empty: a template row still to be filled."""
+    return "value" in entry and (entry["value"] is None or str(entry["value"]).strip() == "")
 
 
 def load_targets(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
     """Replace the `targets` table with the checked contents of path; return the row count."""
-    table = read_targets(path)
+    return load_target_table(con, read_targets(path))
+
+
+def load_target_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    """Replace the `targets` table with checked targets (read_targets / parse_targets)."""
     con.complete()  # DuckDB 2: a caller's half-read result would block register()
     con.register("targets_incoming", table)
     try:
@@ -97,8 +117,9 @@ def check_entry(entry: Any, path: Path, index: int) -> dict[str, Any]:
     unknown = set(entry) - ENTRY_KEYS
     if unknown:
         raise fail(f"unknown keys {sorted(unknown)}; allowed: {sorted(ENTRY_KEYS)}")
+    not_set = is_not_set(entry)
     for key in ("year", "indicator", "comparator", "value"):
-        if entry.get(key) is None:
+        if entry.get(key) is None and not (key == "value" and not_set):
             raise fail(f"missing '{key}'")
     region = entry.get("region", entry.get("section"))
     if region is None or str(region).strip() == "":
@@ -112,13 +133,14 @@ def check_entry(entry: Any, path: Path, index: int) -> dict[str, Any]:
     year = as_int(entry["year"])
     if year is None or not 1900 <= year <= 2200:
         raise fail(f"bad year {entry['year']!r}")
-    value = as_float(entry["value"])
-    if value is None:
+    value = None if not_set else as_float(entry["value"])
+    if value is None and not not_set:
         raise fail(f"value {entry['value']!r} is not a number")
     period = normalise_period(entry.get("period", "year"))
     if period is None:
         raise fail(f"bad period {entry.get('period')!r}; use year, Q1..Q4 or M01..M12")
-    check_value(INDICATORS[indicator].kind, value, fail)
+    if value is not None:
+        check_value(INDICATORS[indicator].kind, value, fail)
     baseline = entry.get("baseline_year")
     if baseline is not None:
         baseline = as_int(baseline)

@@ -25,6 +25,7 @@ from transforms.targets.config import ProgressConfig, load_progress_config
 from transforms.targets.day_series import POLLUTANTS, day_series
 from transforms.targets.history import HistoryBank
 from transforms.targets.projection import project_air_target
+from transforms.targets.standard_limits import BASIS_STANDARD, standard_limit_table
 from transforms.targets.water_progress import water_progress
 from transforms.warehouse import run_sql, table_exists
 
@@ -101,6 +102,8 @@ def compute_progress(con: duckdb.DuckDBPyConnection, as_of: dt.date, cfg: Progre
     a read-only connection too: only temporary tables are written)."""
     stand_ins = ensure_inputs(con)
     con.register("tp_indicator_meta", indicator_meta_table())
+    register_standard_limits(con, as_of)
+    run_sql(con, "targets/target_progress_standard_limits", {"as_of": as_of})
     run_sql(con, "targets/target_progress_targets", {"as_of": as_of})
     air_rows = air_progress(con, cfg)
     water_rows = water_progress(con, cfg)
@@ -116,6 +119,19 @@ def compute_progress(con: duckdb.DuckDBPyConnection, as_of: dt.date, cfg: Progre
             "pace_margin": cfg.pace_margin,
         },
     )
+
+
+def register_standard_limits(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """tp_standard_limits: the GB 3095 grade II limits of each year with air data up to as_of
+    (transforms/targets/standard_limits.py), the default reference lines."""
+    years = [
+        int(r[0])
+        for r in con.execute(
+            "select distinct year(date) from air_city_daily where date <= ? and date is not null",
+            [as_of],
+        ).fetchall()
+    ]
+    con.register("tp_standard_limits", standard_limit_table(years, as_of))
 
 
 def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[dict[str, Any]]:
@@ -208,7 +224,8 @@ def targets_check(
     config: ProgressConfig | None = None,
 ) -> tuple[list[str], int]:
     """One line per target of as_of's year that is at risk, off track, lost or missed (worst
-    first), then the targets that cannot be evaluated; and the exit code: 0, or 3 when
+    first), then the targets that cannot be evaluated (standard limits shown in place of
+    missing targets are not targets and are left out); and the exit code: 0, or 3 when
     fail_on is 'off_track' (or 'at_risk') and a target is off track or worse (at risk or
     worse). as_of defaults to the latest as-of in target_progress; a date not built yet is
     computed on the fly into temporary tables (read-only connections work)."""
@@ -219,6 +236,8 @@ def targets_check(
         return [], 0
     year = rows["as_of"].iloc[0].year
     rows = rows[rows["year"] == year]
+    if "target_basis" in rows.columns:  # standard limits are reference lines, not targets
+        rows = rows[rows["target_basis"] != BASIS_STANDARD]
     rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
     alerts = rows[rows["status"].isin(ALERT_STATUSES)].copy()
     alerts["rank"] = alerts["status"].map(rank)

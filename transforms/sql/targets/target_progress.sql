@@ -173,7 +173,8 @@ final as (
                 then 'no value so far and no projection' end
         ) as reason,
         projection_reason,
-        note
+        note,
+        target_basis
     from judged
 )
 

@@ -1,9 +1,37 @@
 -- Every target with its period's calendar as seen on $as_of (docs/target_progress.md):
 -- period bounds, days gone and days left (时序进度), the baseline period of year-on-year
 -- targets, and what the target names (a known region or section, the indicator's kind).
--- Needs tp_indicator_meta (registered from transforms/indicators.py).
+-- Configured targets (target_basis 'target') and the standard limits of regions without any
+-- (target_basis 'standard_limit', tp_standard_targets).
+-- Needs tp_indicator_meta (registered from transforms/indicators.py) and tp_standard_targets.
 create or replace temp table tp_targets as
-with targets_in as (
+with all_targets as (
+    select
+        region_code,
+        year,
+        period,
+        indicator,
+        comparator,
+        value,
+        baseline_year,
+        note,
+        'target' as target_basis
+    from targets
+    union all
+    select
+        region_code,
+        year,
+        period,
+        indicator,
+        comparator,
+        value,
+        baseline_year,
+        note,
+        target_basis
+    from tp_standard_targets
+),
+
+targets_in as (
     select
         row_number() over (
             order by region_code, year, period, indicator, comparator
@@ -15,8 +43,9 @@ with targets_in as (
         comparator,
         value,
         coalesce(baseline_year, year - 1) as baseline_year,
-        note
-    from targets
+        note,
+        target_basis
+    from all_targets
 ),
 
 with_period as (
@@ -85,6 +114,7 @@ final as (
         value as target,
         baseline_year,
         note,
+        target_basis,
         domain,
         kind,
         better,
