@@ -158,6 +158,35 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from flows.workspace import WorkspaceError, init_workspace
+    from transforms.ingest.region_lookup import RegionLookupError
+
+    try:
+        result = init_workspace(
+            args.dir, args.region, stations=args.stations, force=args.force, year=args.year
+        )
+    except (WorkspaceError, RegionLookupError) as exc:
+        raise CliError(str(exc)) from exc
+    stations = "" if result.stations is None else f", {result.stations} stations"
+    print(
+        f"workspace {result.home} for {result.name} {result.region_code}: "
+        f"{result.regions} regions{stations}"
+    )
+    for note in result.notes:
+        print(f"  {note}")
+    for path in result.written:
+        print(f"  wrote {path}")
+    if result.kept:
+        print("  kept (already there, not overwritten): " + ", ".join(map(str, result.kept)))
+    print(
+        f"next: fill in {result.home / 'targets.yaml'}, put the monitoring files into "
+        f"{result.home / 'raw'}, then `envq run --home {result.home} --no-prefect` "
+        "(docs/own_data.md)"
+    )
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from transforms.sample.data import write_sample
 
@@ -270,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cron", default=os.environ.get("ENVQ_CRON", "0 2 * * *"))
     p.add_argument("--once", action="store_true", help="trigger one scheduled-style run and exit")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="make a bureau's workspace for a real city")
+    p.add_argument("dir", help="the workspace folder (created if missing)")
+    p.add_argument("--region", required=True, help="code (610900) or name (安康市, 安康)")
+    p.add_argument("--stations", help="a national station list (NewSiteList, StationList)")
+    p.add_argument("--year", type=int, help="year of the targets template (default this year)")
+    p.add_argument(
+        "--force", action="store_true", help="complete an existing workspace (keeps its files)"
+    )
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("sample", parents=[common], help="deterministic synthetic data")
     p.add_argument("--out", required=True)

@@ -2,7 +2,8 @@
 
 Everything a run reads or writes lives in one home (workspace):
 
-    <home>/config/        regions.csv, stations.csv, water_sections.csv, dust_days.csv, progress.yaml
+    <home>/config/        regions.csv, stations.csv, water_sections.csv, dust_days.csv,
+                          progress.yaml
     <home>/targets.yaml   the assessment targets
     <home>/raw/           incoming files
     <home>/warehouse/     envq.duckdb (published) and envq.work.duckdb (the writer's)

@@ -29,6 +29,7 @@ def targets_table(d: RegionData, lang: str) -> Table:
         t("probability"),
         t("last_year"),
         t("status"),
+        t("target_basis"),
     ]
     rows, fills = [], {}
     for i, r in enumerate(d.targets.itertuples()):
@@ -52,9 +53,10 @@ def targets_table(d: RegionData, lang: str) -> Table:
                 as_float(r.probability_of_meeting),
                 as_float(r.last_year_actual),
                 i18n.indicator(r.status, lang),
+                t(f"basis_{getattr(r, 'target_basis', None) or 'target'}"),
             ]
         )
-        fills[(i, len(headers) - 1)] = status_colour(r.status)
+        fills[(i, len(headers) - 2)] = status_colour(r.status)
     return Table("sheet_targets", frame_of(rows, headers), fills)
 
 

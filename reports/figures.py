@@ -160,11 +160,13 @@ def pm_figure(
     if row is not None:
         start, end = dt.date(scope.year, 1, 1), dt.date(scope.year, 12, 31)
         goal = float(row["target"])
+        # a region without targets is drawn against the standard limit, named as such
+        name = "standard_line" if row.get("target_basis") == "standard_limit" else "target"
         data.append(
             line(
                 [start, end],
                 [goal, goal],
-                f"{t('target')} {goal:g}",
+                f"{t(name)} {goal:g}",
                 {"color": TARGET_RED, "dash": "dash"},
             )
         )

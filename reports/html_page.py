@@ -21,6 +21,7 @@ from reports.colours import status_colour
 from reports.data import RegionData
 from reports.table import Table, as_float, as_int, indicator_decimals
 from reports.tables import all_tables
+from transforms.targets.standard_limits import year_edition
 
 CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:1.5em 2em;
@@ -106,8 +107,10 @@ def card(row: pd.Series, lang: str) -> str:
     if pd.notna(gap):
         word = t("gap_short") if gap > 0 else t("gap_ahead")
         gap_text = f"{esc(word)} {fmt(abs(float(gap)), n)} {unit}"
+    standard = row.get("target_basis") == "standard_limit"
     lines = [
-        f"{esc(t('target'))}: {esc(row['comparator'])} {fmt(as_float(row['target']), n)} {unit}",
+        f"{esc(t('standard_limit' if standard else 'target'))}: {esc(row['comparator'])} "
+        f"{fmt(as_float(row['target']), n)} {unit}",
         f"{esc(t('gap'))}: {gap_text}",
         f"{esc(t('pace'))}: {fmt(as_float(row['on_pace_value']), n)} {unit}"
         f" ({esc(t('elapsed_share'))} {fmt(_pct(row['elapsed_share']), 1)}%)",
@@ -129,6 +132,16 @@ def card(row: pd.Series, lang: str) -> str:
         f'<div><span class="badge" style="background:{colour};color:{text_colour(colour)}">'
         f"{esc(i18n.indicator(row['status'], lang))}</span></div></div>"
     )
+
+
+def standard_note(d: RegionData, lang: str) -> str:
+    """A line saying that the cards compare with standard limits, when no target is set."""
+    basis = d.targets.get("target_basis")
+    if basis is None or not (basis == "standard_limit").any():
+        return ""
+    edition = year_edition(d.scope.year, d.scope.as_of)
+    note = i18n.text("standard_limits_note", lang).format(edition=edition)
+    return f'<p class="note">{esc(note)}</p>'
 
 
 def _pct(value: object) -> float | None:
@@ -171,7 +184,9 @@ def region_page(
     by_key = {tb.key: tb for tb in (tables or all_tables(d, lang))}
     cards = "".join(card(r, lang) for _, r in d.targets.iterrows())
     air = not d.running_means.empty or not d.good_days.empty
-    parts = [f'<h2>{esc(t("sec_cards"))}</h2><div class="cards">{cards}</div>']
+    parts = [
+        f'<h2>{esc(t("sec_cards"))}</h2>{standard_note(d, lang)}<div class="cards">{cards}</div>'
+    ]
     if air:
         parts += [
             f"<h2>{esc(t('sec_good_days'))}</h2>",

@@ -35,6 +35,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "indicator": ("指标", "Indicator"),
     "period": ("考核期", "Period"),
     "target": ("目标", "Target"),
+    "standard_limit": ("标准限值", "Standard limit"),
+    "target_basis": ("对照依据", "Compared with"),
+    "basis_target": ("考核目标", "assessment target"),
+    "basis_standard_limit": ("标准限值", "standard limit"),
+    "standard_limits_note": (
+        "未配置考核目标：以下为各指标对照GB 3095二级标准限值（{edition}年版）的情况，"
+        "标准限值不是考核目标。",
+        "No assessment targets are configured: each indicator is shown against the GB 3095 "
+        "grade II limit ({edition} edition). Standard limits are not assessment targets.",
+    ),
     "actual": ("现状", "Actual"),
     "gap": ("差距", "Gap"),
     "pace": ("时序进度值", "On-pace value"),
@@ -59,6 +69,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cum_good": ("累计优良天数", "Cumulative good days"),
     "this_year": ("今年", "This year"),
     "target_line": ("全年目标", "Annual target"),
+    "standard_line": ("二级标准限值", "Grade II standard limit"),
     "pace_line": ("时序进度线", "Time-elapsed pace"),
     "ytd_mean": ("累计平均浓度", "Year-to-date mean"),
     "daily_mean": ("日均浓度", "Daily mean"),

@@ -28,7 +28,9 @@ final as (
         tp.probability_of_meeting,
         tp.last_year_actual,
         tp.status,
-        tp.as_of
+        tp.as_of,
+        tp.target_basis,
+        tp.note
     from target_progress as tp
     inner join latest on tp.as_of = latest.as_of
     where tp.region_code = $region

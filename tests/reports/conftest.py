@@ -293,6 +293,8 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
             for r in rows
         ],
     )
+    con.execute("alter table target_progress add column note varchar")
+    con.execute("alter table target_progress add column target_basis varchar default 'target'")
     # a section's class target (section code in region_code)
     con.execute(
         "insert into target_progress (region_code, year, period, as_of, indicator, domain, "
