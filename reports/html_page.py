@@ -104,10 +104,11 @@ def card(row: pd.Series, lang: str) -> str:
     period = "" if row["period"] == "year" else f" · {esc(i18n.period(row['period'], lang))}"
     gap = row["gap"]
     gap_text = "—"
-    if pd.notna(gap):
-        word = t("gap_short") if gap > 0 else t("gap_ahead")
-        gap_text = f"{esc(word)} {fmt(abs(float(gap)), n)} {unit}"
     standard = row.get("target_basis") == "standard_limit"
+    if pd.notna(gap):
+        words = ("gap_above_limit", "gap_below_limit") if standard else ("gap_short", "gap_ahead")
+        word = t(words[0]) if gap > 0 else t(words[1])
+        gap_text = f"{esc(word)} {fmt(abs(float(gap)), n)} {unit}"
     lines = [
         f"{esc(t('standard_limit' if standard else 'target'))}: {esc(row['comparator'])} "
         f"{fmt(as_float(row['target']), n)} {unit}",

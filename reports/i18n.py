@@ -61,6 +61,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit": ("单位", "Unit"),
     "gap_short": ("差", "short by"),
     "gap_ahead": ("优于目标", "ahead by"),
+    "gap_below_limit": ("低于限值", "below the limit by"),
+    "gap_above_limit": ("超过限值", "above the limit by"),
     # charts
     "day_of_year": ("年内天数", "Day of year"),
     "date": ("日期", "Date"),

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.ingest.targets_config import TargetsError, load_targets, read_targets
+from transforms.ingest.targets_config import (
+    TargetsError,
+    load_targets,
+    parse_targets,
+    read_targets,
+)
 
 GOOD = """
 targets:
@@ -71,3 +76,36 @@ def test_duplicates_and_shape(tmp_path):
     with pytest.raises(TargetsError, match="list under 'targets:'"):
         read_targets(write(tmp_path, "- a\n"))
     assert read_targets(write(tmp_path, "")).num_rows == 0
+
+
+TEMPLATE = """
+targets:
+  - {region: "610900", year: 2026, indicator: good_rate, comparator: ">=", value: }  # FILL IN
+  - {region: "610900", year: 2026, indicator: pm25_mean, comparator: "<=", value: ""}
+  - {region: "610900", year: 2026, indicator: pm10_mean, comparator: "<=", value: 70}
+"""
+
+
+def test_template_rows_with_empty_values_are_not_set(tmp_path, warehouse):
+    path = write(tmp_path, TEMPLATE)
+    table, not_set = parse_targets(path)
+    assert not_set == 2
+    assert [(r["indicator"], r["value"]) for r in table.to_pylist()] == [("pm10_mean", 70.0)]
+    assert load_targets(warehouse, path) == 1
+    # an empty list (every row deleted) is no error either
+    assert parse_targets(write(tmp_path, "targets:\n"))[0].num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        # an unfilled row is still checked: a typo in it fails like in any other row
+        ('{region: "1", year: 2026, indicator: pm25_avg, comparator: "<=", value: }',
+         "unknown indicator 'pm25_avg'"),
+        # a row without the value key at all is not a template row
+        ('{region: "1", year: 2026, indicator: pm25_mean, comparator: "<="}', "missing 'value'"),
+    ],
+)
+def test_unfilled_rows_are_still_checked(tmp_path, entry, message):
+    with pytest.raises(TargetsError, match=message):
+        parse_targets(write(tmp_path, f"targets:\n  - {entry}\n"))
