@@ -121,10 +121,19 @@ def regions_csv(family: pd.DataFrame) -> str:
 
 
 def city_stations(path: Path, region: pd.Series) -> tuple[pd.DataFrame, list[str]]:
-    """The stations of a national station list whose city is the region (安康 or 安康市), as
-    config/stations.csv rows: the region's code, 对照点 kept out of the city value."""
+    """The stations of a national station list that belong to the region, as
+    config/stations.csv rows.
+
+    Each listed station gets its city from the national registry by its names
+    (transforms/ingest/station_regions.py: 城市, and 省级/地级行政区 where the list has them);
+    a city's workspace takes the stations of the city, a county's those of the county. Stations
+    of a county-level city listed under its own name (寿光) keep the county's code and do not
+    count toward the city value; 对照点 never count.
+    """
     from transforms.ingest.formats.station_list import parse
     from transforms.ingest.raw_files import RawFileError
+    from transforms.ingest.registry import national_region_changes, registry_regions
+    from transforms.ingest.station_regions import assign_stations
 
     if not path.is_file():
         raise WorkspaceError(f"{path}: station list not found")
@@ -133,28 +142,40 @@ def city_stations(path: Path, region: pd.Series) -> tuple[pd.DataFrame, list[str
     except RawFileError as exc:
         raise WorkspaceError(str(exc)) from exc
     listed = parsed.tables["stations"].to_pandas()
-    names = {region["name"], region["short_name"]} - {None}
-    mine = listed[listed["city"].isin(names)].copy()
-    notes = [f"{path.name}: {len(listed)} stations, {len(mine)} in {region['name']}"]
+    assigned = assign_stations(listed, registry_regions(None), national_region_changes())
+    found = assigned.stations.set_index("station_code")
+    listed["region_code"] = listed["station_code"].map(found["region_code"])
+    listed["city_code"] = listed["station_code"].map(found["city_code"])
+    listed["county"] = listed["station_code"].map(found["county"]).fillna(False).astype(bool)
+    code = region["region_code"]
+    key = "city_code" if region["level"] == "city" else "region_code"
+    mine = listed[listed[key] == code].copy()
+    unassigned = int(listed["region_code"].isna().sum())
+    notes = [
+        f"{path.name}: {len(listed)} stations, {len(mine)} in {region['name']} "
+        f"({unassigned} of the list could not be given a city)"
+    ]
     if parsed.quarantine.num_rows:
         notes.append(f"{path.name}: {parsed.quarantine.num_rows} lines set aside (bad cells)")
     if mine.empty:
         notes.append(
-            f"no station of {path.name} has the city {' or '.join(sorted(names))}: "
+            f"no station of {path.name} lies in {region['name']}: "
             "config/stations.csv is left with its header only"
         )
     background = mine["is_background"].astype("boolean").fillna(False).astype(bool)
     assessed = mine["city_assessment"].astype("boolean").fillna(~background).astype(bool)
+    assessed &= ~background & ~mine["county"]
+    yes_no = {True: "Y", False: "N"}
     out = pd.DataFrame(
         {
             "station_code": mine["station_code"],
             "station_name": mine["station_name"],
-            "region_code": region["region_code"],
+            "region_code": mine["region_code"],
             "city": mine["city"],
             "lon": mine["lon"],
             "lat": mine["lat"],
-            "is_background": background.map({True: "Y", False: "N"}),
-            "city_assessment": (assessed & ~background).map({True: "Y", False: "N"}),
+            "is_background": background.map(yes_no),
+            "city_assessment": assessed.map(yes_no),
         }
     )
     return out.sort_values("station_code")[list(STATION_COLUMNS)], notes

@@ -13,6 +13,7 @@ from flows import stages
 from flows.cli import main
 from flows.settings import WORKSPACE_MARKER, load_settings
 from flows.workspace import WorkspaceError, init_workspace
+from transforms.ingest.registry import national_regions
 from transforms.ingest.targets_config import parse_targets
 from transforms.warehouse import connect
 
@@ -22,6 +23,7 @@ STATION_LIST = (
     "2701A,江北,安康,109.01,32.71,N,陕西省,安康市\n"
     "2702A,香溪洞(对照点),安康,109.03,32.65,Y,陕西省,安康市\n"
     "2801A,平凉站,平凉,106.66,35.54,N,甘肃省,平凉市\n"
+    "2901A,旬阳城区,旬阳,109.36,32.83,N,陕西省,安康市\n"
 )
 
 
@@ -45,7 +47,8 @@ def test_init_writes_the_city_and_its_counties_from_the_registry(tmp_path, stati
     columns = ["station_code", "region_code", "is_background", "city_assessment"]
     assert stations[columns].values.tolist() == [
         ["2701A", "610900", "N", "Y"],
-        ["2702A", "610900", "Y", "N"],
+        ["2702A", "610900", "Y", "N"],  # 对照点: never counted
+        ["2901A", "610981", "N", "N"],  # listed under 旬阳市, a county-level city of 安康
     ]
     for folder in ("raw", "reports", "warehouse"):
         assert (home / folder).is_dir() and not any((home / folder).iterdir())
@@ -61,7 +64,8 @@ def test_the_configuration_init_writes_loads(tmp_path, station_list):
         counts = stages.load_configuration(con, load_settings(home=home))
     finally:
         con.close()
-    assert counts["regions"] == 12 and counts["stations"] == 2
+    # the workspace's regions are national ones: they replace their rows, add none
+    assert counts["regions"] == len(national_regions()) and counts["stations"] == 3
     assert counts["targets"] == 0 and counts["targets_not_set"] == 9
 
 
@@ -144,8 +148,15 @@ def test_cli_init_prints_what_it_wrote_and_kept(tmp_path, capsys, station_list):
     home = tmp_path / "ws"
     assert main(["init", str(home), "--region", "安康市", "--stations", str(station_list)]) == 0
     out = capsys.readouterr().out
-    assert "安康市 610900: 12 regions, 2 stations" in out and "wrote" in out
+    assert "安康市 610900: 12 regions, 3 stations" in out and "wrote" in out
     assert main(["init", str(home), "--region", "安康市", "--force"]) == 0
     assert "kept (already there, not overwritten)" in capsys.readouterr().out
     marker = (home / WORKSPACE_MARKER).read_text(encoding="utf-8")
     assert f"template_year: {dt.date.today().year}" in marker
+
+
+def test_a_county_workspace_takes_the_stations_listed_under_the_county(tmp_path, station_list):
+    result = init_workspace(tmp_path / "ws", "旬阳", stations=station_list, year=2026)
+    assert (result.region_code, result.stations) == ("610981", 1)
+    regions = pd.read_csv(tmp_path / "ws" / "config" / "regions.csv", dtype=str)
+    assert regions["region_code"].tolist() == ["610000", "610900", "610981"]
