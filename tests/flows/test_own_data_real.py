@@ -57,8 +57,9 @@ def test_init_ingest_build_report_on_real_days(shared_data, tmp_path, capsys):
         start = time.perf_counter()
         assert main(argv) == 0, capsys.readouterr().err
         seconds[name] = round(time.perf_counter() - start, 2)
-    print(f"own data, 3 real days of 北京: {seconds}")
     out = capsys.readouterr().out
+    with capsys.disabled():
+        print(f"\nown data, 3 real days of 北京, seconds: {seconds}")
     assert "北京市 110000" in out and "ingest: 3 files {'loaded': 3}" in out
     assert not (home / "raw" / "sample").exists()
 
