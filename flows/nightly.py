@@ -135,6 +135,7 @@ def nightly(
             stage = "sample"
             stages.ensure_sample(settings)
             if not settings.is_demo:
+                stage = "raw"
                 stages.check_raw(settings)
             stage = "configure"
             summary["configuration"] = configure_task(settings)

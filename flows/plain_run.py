@@ -61,6 +61,7 @@ def run_plainly(
             stage = "sample"
             stages.ensure_sample(settings)
             if not settings.is_demo:
+                stage = "raw"
                 stages.check_raw(settings)
             stage = "configure"
             summary["configuration"] = stages.load_configuration(con, settings)

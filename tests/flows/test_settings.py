@@ -103,3 +103,16 @@ def test_ingest_without_paths_in_an_empty_workspace_says_how_to_add_files(tmp_pa
     assert main(["ingest", "--home", str(home)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is empty" in err and "envq ingest --home" in err
+
+
+def test_run_in_an_empty_workspace_stops_with_the_hint(tmp_path, capsys):
+    from flows.cli import main
+
+    home = tmp_path / "ws"
+    (home / "raw").mkdir(parents=True)
+    (home / WORKSPACE_MARKER).write_text("region: x\n")
+    assert main(["run", "--home", str(home), "--no-prefect"]) == 1
+    err = capsys.readouterr().err
+    assert "failed at stage 'raw'" in err and "is empty: copy the CNEMC" in err
+    assert not (home / "raw" / "sample").exists()
+    assert not (home / "warehouse" / "envq.duckdb").exists()
