@@ -46,7 +46,8 @@ def wh(tmp_path):
 def rows(con, as_of):
     build_target_progress(con, as_of, CFG)
     return con.execute(
-        "select region_code, year, indicator, comparator, target, actual, target_basis, note "
+        "select region_code, year, indicator, comparator, target, actual, target_basis, note, "
+        "status, status_basis, probability_of_meeting "
         "from target_progress where as_of = ? order by region_code, year, indicator",
         [as_of],
     ).df()
@@ -62,8 +63,11 @@ def test_a_region_without_targets_gets_the_2012_limits(wh):
     assert dict(zip(county.indicator, county.target, strict=True)) == GB2012
     assert set(county.target_basis) == {"standard_limit"} and set(county.comparator) == {"<="}
     assert set(county.note) == {"GB 3095-2012 二级标准限值"}
-    actual = county.set_index("indicator").at["pm25_mean", "actual"]
-    assert abs(actual - pm25.mean()) < 1e-9
+    row = county.set_index("indicator").loc["pm25_mean"]
+    assert abs(row.actual - pm25.mean()) < 1e-9
+    # reference lines are judged by pace (mean 27.8 so far against 35), never projected
+    assert (row.status, row.status_basis) == ("on_track", "pace")
+    assert county.probability_of_meeting.isna().all()
     city = out[out.region_code == "100100"]
     assert city[["indicator", "target_basis"]].values.tolist() == [["pm25_mean", "target"]]
 
