@@ -209,15 +209,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
+    from transforms.targets.config import load_progress_config
     from transforms.targets.progress import targets_check
     from transforms.warehouse import connect
 
     settings = _settings(args)
     if not settings.warehouse.exists():
         raise CliError(f"{settings.warehouse}: no published warehouse yet (run `envq run`)")
+    config = load_progress_config(settings.progress_config)
     con = connect(settings.warehouse, read_only=True)
     try:
-        lines, code = targets_check(con, args.as_of, args.fail_on)
+        lines, code = targets_check(con, args.as_of, args.fail_on, config)
     finally:
         con.close()
     print("\n".join(lines) if lines else "no target at risk or off track")
