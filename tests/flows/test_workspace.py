@@ -160,3 +160,15 @@ def test_a_county_workspace_takes_the_stations_listed_under_the_county(tmp_path,
     assert (result.region_code, result.stations) == ("610981", 1)
     regions = pd.read_csv(tmp_path / "ws" / "config" / "regions.csv", dtype=str)
     assert regions["region_code"].tolist() == ["610000", "610900", "610981"]
+
+
+def test_a_missing_or_foreign_station_list_is_a_one_line_error(tmp_path, capsys):
+    home = tmp_path / "ws"
+    assert main(["init", str(home), "--region", "610900", "--stations", "nope.csv"]) == 1
+    assert "nope.csv: station list not found" in capsys.readouterr().err
+    other = tmp_path / "other.csv"
+    other.write_text("date,hour,type,1001A\n20190101,0,AQI,50\n", encoding="utf-8")
+    assert main(["init", str(home), "--region", "610900", "--stations", str(other)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "station list without column" in err
+    assert not home.exists()  # nothing written before the inputs are known to be good
