@@ -6,7 +6,7 @@ create or replace temp table tp_targets as
 with targets_in as (
     select
         row_number() over (
-            order by region_code, year, period, indicator, comparator
+            order by region_code, year, period, indicator, comparator, source
         ) as target_id,
         region_code,
         year,
@@ -15,7 +15,8 @@ with targets_in as (
         comparator,
         value,
         coalesce(baseline_year, year - 1) as baseline_year,
-        note
+        coalesce(note, source) as note,
+        source
     from targets
 ),
 
@@ -85,6 +86,7 @@ final as (
         value as target,
         baseline_year,
         note,
+        source,
         domain,
         kind,
         better,
