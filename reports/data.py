@@ -16,6 +16,8 @@ from importlib import resources
 import duckdb
 import pandas as pd
 
+from transforms.warehouse import table_exists
+
 PARAM = re.compile(r"\$([a-z_]+)")
 
 
@@ -87,7 +89,10 @@ def water_matrix(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
 
 
 def rectification(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
-    """The region's inspection problems at the latest ledger snapshot, red first."""
+    """The region's inspection problems at the latest ledger snapshot, red first (none in a
+    warehouse built before ledgers were read)."""
+    if not table_exists(con, "rectification_problems"):
+        return pd.DataFrame()
     return query(con, "rectification", scope)
 
 

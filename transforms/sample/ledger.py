@@ -27,15 +27,26 @@ from transforms.sample.config import SampleConfig
 
 HEADER = ["问题编号", "问题来源", "反馈时间", "问题描述", "责任单位", "牵头单位", "整改措施",
           "整改时限", "整改状态", "完成时间", "销号时间", "备注"]
+# (number prefix, source, feedback this many days before the sample's end, problems)
 SOURCES = (
-    ("ZY", "中央第三生态环境保护督察组反馈问题", date(2021, 5, 10), 20),
-    ("ZH", "中央生态环境保护督察“回头看”反馈问题", date(2023, 4, 20), 6),
-    ("SW", "省委第二生态环境保护督察组反馈问题", date(2023, 8, 15), 28),
+    ("ZY", "中央第三生态环境保护督察组反馈问题", 2000, 20),
+    ("ZH", "中央生态环境保护督察“回头看”反馈问题", 1290, 6),
+    ("SW", "省委第二生态环境保护督察组反馈问题", 1170, 28),
 )
-TOPICS = ("黑臭水体整治不到位", "城镇污水处理厂超标排放", "建筑工地扬尘管控不力", "尾矿库环境风险隐患",
-          "垃圾填埋场渗滤液处理不规范", "饮用水水源地保护区内违规建设", "工业园区污水管网不完善",
-          "秸秆露天焚烧监管不到位", "河道非法采砂", "畜禽养殖污染治理滞后", "自然保护区违规开发",
-          "燃煤锅炉淘汰不彻底")
+TOPICS = (
+    "黑臭水体整治不到位",
+    "城镇污水处理厂超标排放",
+    "建筑工地扬尘管控不力",
+    "尾矿库环境风险隐患",
+    "垃圾填埋场渗滤液处理不规范",
+    "饮用水水源地保护区内违规建设",
+    "工业园区污水管网不完善",
+    "秸秆露天焚烧监管不到位",
+    "河道非法采砂",
+    "畜禽养殖污染治理滞后",
+    "自然保护区违规开发",
+    "燃煤锅炉淘汰不彻底",
+)
 DEPARTMENTS = ("生态环境局", "住房和城乡建设局", "自然资源局", "水利局", "农业农村局")
 TITLE = "生态环境保护督察反馈问题整改台账（合成数据）"
 
@@ -84,7 +95,8 @@ def problems(config: SampleConfig, end: date, rng: np.random.Generator) -> tuple
     last: list[Problem] = []
     first: list[Problem] = []
     k = 0
-    for prefix, source, feedback, count in SOURCES:
+    for prefix, source, days_before, count in SOURCES:
+        feedback = end - timedelta(days=days_before)
         for i in range(1, count + 1):
             k += 1
             county = counties[int(rng.integers(len(counties)))]

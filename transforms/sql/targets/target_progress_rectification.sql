@@ -2,8 +2,9 @@
 -- latest ledger snapshot on or before the target's as-of date. The problems counted are those
 -- whose responsible units name the target's region and, when the target names a source, whose
 -- source contains it. actual = completed / problems (percent); the pace figure (base_actual)
--- is the share not overdue: completed, or still inside its deadline (序时进度). The final
--- value can still reach 100 % while days remain, and cannot fall below today's.
+-- is the share not overdue: completed, or still inside its deadline (序时进度). While days
+-- remain, the final value can be anything: a completed problem can reopen (反弹) and a new
+-- ledger can add problems, so nothing is certain before the period ends.
 create or replace temp table tp_rectification_progress as
 with targets as (
     select * from tp_targets where domain = 'rectification'
@@ -44,7 +45,8 @@ final as (
         100.0 * c.on_schedule / c.problems as base_actual,
         null::double as last_year_actual,
         null::double as base_last_full,
-        100.0 * c.completed / c.problems as final_low,
+        case when t.remaining_days > 0 then 0.0 else 100.0 * c.completed / c.problems end
+            as final_low,
         case when t.remaining_days > 0 then 100.0 else 100.0 * c.completed / c.problems end
             as final_high,
         case
