@@ -28,10 +28,11 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+from openpyxl.utils import get_column_letter
 
 from transforms.ingest.cell_values import quarantine_frame, quarantine_table, read_raw_table
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
-from transforms.ingest.raw_files import RawFileError, decode_text, logical_name
+from transforms.ingest.raw_files import RawFileError, date_in_name, decode_text, logical_name
 from transforms.rectification.rules import (
     LedgerRules,
     cached_rules,
@@ -47,7 +48,6 @@ TABLE = "rectification_snapshots"
 HEADER_SCAN_ROWS = 10
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 UNIT_SEPARATORS = re.compile(r"[、,，;；/／]+")
-FILE_DATE = re.compile(r"(20\d{2})[-_.年]?(\d{2})[-_.月]?(\d{2})")
 
 SNAPSHOT_SCHEMA = pa.schema(
     [
@@ -147,26 +147,10 @@ def _csv(path: Path) -> list[Sheet]:
     return [Sheet(None, cells, [str(x) for x in raw.lines])]
 
 
-def snapshot_of_file(path: Path) -> dt.date | None:
-    """The date in the file name (整改台账_20261130.xlsx, ledger-2026-11-30.csv), if any."""
-    m = FILE_DATE.search(logical_name(path))
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
 def _cell_name(sheet: Sheet, header: str, row: int, col: int) -> str:
     if sheet.name is None:
         return header
-    letters = ""
-    n = col + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return f"{sheet.name}!{letters}{row + 1}"
+    return f"{sheet.name}!{get_column_letter(col + 1)}{row + 1}"
 
 
 def _blank(v: Any) -> bool:
@@ -194,7 +178,7 @@ def parse(path: Path) -> ParsedFile:
         read_any = True
         header_row, fields = found
         default_source = _title(sheet, header_row) or Path(logical_name(path)).stem
-        file_date = snapshot_of_file(path)
+        file_date = date_in_name(logical_name(path))
         for i in range(header_row + 1, len(sheet.cells)):
             row = sheet.cells.iloc[i].tolist()
             got = {f: row[pos] if pos < len(row) else None for f, pos in fields.items()}
