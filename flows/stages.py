@@ -212,6 +212,7 @@ def build(
     from expectations.run import loaded_days
     from transforms.air.build_state import files_since_last_build
     from transforms.air.marts import build_air
+    from transforms.rectification.marts import build_rectification
     from transforms.targets.config import load_progress_config
     from transforms.targets.progress import build_target_progress
     from transforms.water.marts import build_water_marts
@@ -225,6 +226,7 @@ def build(
         log.info("air marts: increment, days %s, periods %s", air.days, air.scope)
     counts: dict[str, int] = dict(air.counts)
     counts.update(build_water_marts(con, as_of=as_of))
+    counts["rectification_problems"] = build_rectification(con)
     config = load_progress_config(progress_config) if progress_config else None
     counts["target_progress"] = build_target_progress(con, as_of=as_of, config=config)
     return counts

@@ -33,6 +33,10 @@ WATER_SHADES = {
 }
 
 
+# Three-colour supervision (白黄红三色督办): the colour of a problem's supervision sheet.
+RECTIFICATION_COLOURS = {"red": "#e03131", "yellow": "#ffd43b", "white": "#ffffff"}
+
+
 def status_colour(status: str) -> str:
     """Colour of a progress status (grey for an unknown one)."""
     return STATUS_COLOURS.get(status, UNKNOWN)

@@ -16,6 +16,8 @@ from importlib import resources
 import duckdb
 import pandas as pd
 
+from transforms.warehouse import table_exists
+
 PARAM = re.compile(r"\$([a-z_]+)")
 
 
@@ -86,6 +88,14 @@ def water_matrix(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     return query(con, "water_matrix", scope)
 
 
+def rectification(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """The region's inspection problems at the latest ledger snapshot, red first (none in a
+    warehouse built before ledgers were read)."""
+    if not table_exists(con, "rectification_problems"):
+        return pd.DataFrame()
+    return query(con, "rectification", scope)
+
+
 def completeness(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Days elapsed, days with data and valid days per pollutant in the year to date."""
     return query(con, "completeness", scope)
@@ -115,6 +125,7 @@ class RegionData:
     county_ranking: pd.DataFrame
     water_sections: pd.DataFrame
     water_matrix: pd.DataFrame
+    rectification: pd.DataFrame
     completeness: pd.DataFrame
     quarantined: pd.DataFrame
     failed_expectations: pd.DataFrame
@@ -149,6 +160,7 @@ def region_data(
         county_ranking=county_ranking(con, scope),
         water_sections=water_sections(con, scope),
         water_matrix=water_matrix(con, scope),
+        rectification=rectification(con, scope),
         completeness=completeness(con, scope),
         quarantined=common.quarantined,
         failed_expectations=common.failed_expectations,

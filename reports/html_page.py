@@ -168,6 +168,24 @@ def figure_div(fig: figures.Figure, div_id: str) -> str:
     )
 
 
+def rectification_section(d: RegionData, by_key: dict[str, Table], lang: str) -> list[str]:
+    """督察整改: figures per source, units by colour and the red list (none without a ledger)."""
+    if d.rectification.empty:
+        return []
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+    snapshot = fmt(d.rectification["snapshot_date"].iloc[0])
+    red = by_key["sheet_rect_red"]
+    return [
+        f"<h2>{esc(t('sec_rectification'))}</h2>",
+        f"<p class=sub>{esc(t('rect_snapshot'))} {snapshot}</p>",
+        render_table(by_key["sheet_rect_summary"], lang),
+        f"<h3>{esc(t('sec_rect_units'))}</h3>",
+        render_table(by_key["sheet_rect_units"], lang),
+        f"<h3>{esc(t('sec_rect_red'))}</h3>",
+        render_table(red, lang) if len(red.frame) else f"<p>{esc(t('rect_none_red'))}</p>",
+    ]
+
+
 def region_page(
     d: RegionData,
     lang: str,
@@ -207,6 +225,7 @@ def region_page(
         render_table(by_key["sheet_water"], lang),
         f"<h3>{esc(t('sec_water_matrix'))}</h3>",
         render_table(by_key["sheet_water_matrix"], lang),
+        *rectification_section(d, by_key, lang),
         f"<h2>{esc(t('sec_quality'))}</h2>",
         render_table(by_key["sheet_completeness"], lang),
         f"<h3>{esc(t('quarantine'))}</h3>",

@@ -22,7 +22,7 @@ class Indicator:
     name_zh: str
     name_en: str
     unit: str            # display unit; "" when dimensionless
-    domain: str          # air / water
+    domain: str          # air / water / rectification
     kind: str            # count, rate, mean, percentile, index, class, share, change
     better: str          # lower / higher: the direction of improvement
     pollutant: str = ""  # daily-value column of air_city_daily for means and percentiles
@@ -105,6 +105,10 @@ INDICATOR_LIST: tuple[Indicator, ...] = (
     Indicator(
         "share_class_1_3_change", "优良水质断面比例同比变化", "class I-III share change on last "
         "year", "百分点", "water", "change", "higher", base="share_class_1_3", change="diff",
+    ),
+    Indicator(
+        "rectification_rate", "督察整改完成率", "inspection problems rectified", "%",
+        "rectification", "rate", "higher",
     ),
 )
 

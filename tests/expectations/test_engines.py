@@ -86,6 +86,7 @@ def target_rows() -> pa.Table:
         "indicator": ["good_days", "good_days", "pm25_mean", "happiness"],
         "comparator": [">=", ">=", "<=", "=<"],
         "value": [315.0, 316.0, 42.0, 1.0],
+        "source": pa.array([None, None, None, None], pa.string()),
     })
 
 

@@ -156,6 +156,7 @@ def build_report_warehouse(path: Path, names: dict[str, str] = NAMES) -> Path:
                 )
             ],
         )
+        _rectification(con, names)
     finally:
         con.close()
     return path
@@ -353,6 +354,31 @@ def _rankings(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
                     )
                 )
     insert(con, "county_rankings", rows)
+
+
+def _rectification(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
+    """A ledger of three problems at one snapshot, through the project's own marts: one red
+    (overdue) in county A, one yellow (due within 30 days) in county B, one closed (white)."""
+    from transforms.rectification.marts import build_rectification
+    from transforms.warehouse import apply_schema
+
+    apply_schema(con)  # the core tables this fixture does not write by hand (the ledger's)
+    snapshot = dt.date(2026, 3, 31)
+    src = "中央第三督察组"
+    a, b = [f"{names[COUNTY_A]}人民政府"], [f"{names[COUNTY_B]}人民政府"]
+    rows = [
+        (snapshot, src, "R-1", None, dt.date(2021, 5, 10), "超标排放", a,
+         None, None, "2025年底前", dt.date(2025, 12, 31), False, "in_progress", "整改中",
+         None, None, None, "ledger.csv"),
+        (snapshot, src, "R-2", None, dt.date(2021, 5, 10), "扬尘", b,
+         None, None, "2026-04-20", dt.date(2026, 4, 20), False, "in_progress", "整改中",
+         None, None, None, "ledger.csv"),
+        (snapshot, src, "R-3", None, dt.date(2021, 5, 10), "黑臭水体", a,
+         None, None, "2021年底前", dt.date(2021, 12, 31), False, "closed", "已销号",
+         dt.date(2021, 11, 1), dt.date(2022, 1, 5), None, "ledger.csv"),
+    ]
+    insert(con, "rectification_snapshots", rows)
+    build_rectification(con)
 
 
 def _water(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:

@@ -23,7 +23,9 @@ def data_texts(warehouse) -> set[str]:
         "select name from regions union select section_name from water_sections "
         "union select river from water_sections union select raw from quarantine "
         "union select unnest([target_miss_items, main_pollutants, exceedance]) "
-        "from water_section_period",
+        "from water_section_period "
+        "union select unnest([source, description, deadline_text, array_to_string(units, '、')]) "
+        "from rectification_problems",
     )
     return {r[0] for r in rows if r[0]}
 

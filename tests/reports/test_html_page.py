@@ -43,6 +43,7 @@ def test_sections_in_the_issue_order(page):
         "非优良天首要污染物",
         "区县排名",
         "水环境断面",
+        "督察整改",
         "数据质量",
     ]
     ids = re.findall(r'<div id="(fig-[a-z0-9]+)"', page)

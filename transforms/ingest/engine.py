@@ -64,6 +64,7 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "water_sample_published_class": ("section_code", "sampled_at"),
     "stations": ("station_code",),
     "water_sections": ("section_code",),
+    "rectification_snapshots": ("snapshot_date", "source", "problem_no"),
 }
 # Tables whose rows carry a data_kind: a lower-ranked kind never replaces a higher one.
 DATA_KIND_RANK = {"realtime": 1, "audited": 2}
@@ -186,6 +187,7 @@ FORMAT_MODULES = (
     "transforms.ingest.formats.air_daily",
     "transforms.ingest.formats.water_auto",
     "transforms.ingest.formats.water_manual",
+    "transforms.ingest.formats.rectification",
 )
 
 
@@ -215,6 +217,10 @@ def detect_format(path: Path) -> FormatSpec:
     raise RawFileError(path, "no known format", f"file name {logical_name(path)!r}")
 
 
+# Suffixes read below a folder (a ledger or a table may come as a workbook).
+RAW_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xz", ".gz", ".xlsx", ".xlsm"})
+
+
 def iter_raw_files(paths: Iterable[Path | str]) -> list[Path]:
     """Files given, and files below folders given, in a stable (sorted) order."""
     out: list[Path] = []
@@ -227,7 +233,7 @@ def iter_raw_files(paths: Iterable[Path | str]) -> list[Path]:
                     if f.is_file()
                     and not f.name.startswith(".")
                     and not f.name.upper().startswith(("README", "PLANTED", "SHA256SUMS"))
-                    and f.suffix.lower() in {".csv", ".txt", ".json", ".xz", ".gz"}
+                    and f.suffix.lower() in RAW_SUFFIXES
                 )
             )
         elif p.is_file():

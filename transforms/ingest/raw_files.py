@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import lzma
+import re
 from pathlib import Path
 
 COMPRESSED_SUFFIXES = {".xz": lzma.decompress, ".gz": gzip.decompress}
@@ -100,3 +102,14 @@ def is_documentation(path: Path, head: bytes) -> bool:
         return False
     lines = [line.strip() for line in head.splitlines() if line.strip()][:5]
     return not any(d in line for line in lines for d in TABLE_DELIMITERS)
+
+
+def date_in_name(name: str) -> dt.date | None:
+    """The date a file name carries as YYYYMMDD or YYYY-MM-DD (整改台账_20261130.xlsx), if any."""
+    m = re.search(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)", name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None

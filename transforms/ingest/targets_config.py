@@ -33,10 +33,11 @@ TARGET_SCHEMA = pa.schema(
         ("value", pa.float64()),
         ("baseline_year", pa.int32()),
         ("note", pa.string()),
+        ("source", pa.string()),
     ]
 )
 ENTRY_KEYS = {"region", "section", "year", "indicator", "comparator", "value", "period", "note",
-              "baseline_year"}
+              "baseline_year", "source"}
 PERIOD_PATTERN = re.compile(r"^(year|Q[1-4]|M(0[1-9]|1[0-2]))$")
 
 
@@ -87,8 +88,8 @@ def load_target_table(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
         con.execute("delete from targets")
         con.execute(
             "insert into targets (region_code, year, period, indicator, comparator, value, "
-            "baseline_year, note) select region_code, year, period, indicator, comparator, "
-            "value, baseline_year, note from targets_incoming"
+            "baseline_year, note, source) select region_code, year, period, indicator, "
+            "comparator, value, baseline_year, note, source from targets_incoming"
         )
         con.execute("commit")
     except Exception:
@@ -149,6 +150,9 @@ def check_entry(entry: Any, path: Path, index: int) -> dict[str, Any]:
     elif INDICATORS[indicator].kind == "change":
         baseline = year - 1
     note = entry.get("note")
+    source = entry.get("source")
+    if source is not None and INDICATORS[indicator].domain != "rectification":
+        raise fail("'source' applies to rectification targets only")
     return {
         "region_code": str(region).strip(),
         "year": year,
@@ -158,6 +162,7 @@ def check_entry(entry: Any, path: Path, index: int) -> dict[str, Any]:
         "value": value,
         "baseline_year": baseline,
         "note": None if note is None else str(note),
+        "source": None if source is None else str(source).strip(),
     }
 
 
@@ -175,7 +180,8 @@ def check_duplicates(rows: list[dict[str, Any]], path: Path) -> None:
     """Two entries for the same region, year, period, indicator and comparator contradict."""
     seen: dict[tuple, int] = {}
     for i, r in enumerate(rows):
-        key = (r["region_code"], r["year"], r["period"], r["indicator"], r["comparator"])
+        key = (r["region_code"], r["year"], r["period"], r["indicator"], r["comparator"],
+               r["source"])
         if key in seen:
             raise TargetsError(
                 f"{path}: targets[{i}] repeats targets[{seen[key]}] "

@@ -22,6 +22,7 @@ import numpy as np
 
 from transforms.sample.air_files import stream, write_air
 from transforms.sample.config import DEFAULT_CONFIG_DIR, SampleConfig, read_config
+from transforms.sample.ledger import write_ledger
 from transforms.sample.summary import sample_figures
 from transforms.sample.water import (
     SectionSeries,
@@ -30,7 +31,7 @@ from transforms.sample.water import (
     write_manual,
 )
 
-GENERATED = ("air", "water", "water_manual", "README.md", "PLANTED.json")
+GENERATED = ("air", "water", "water_manual", "ledger", "README.md", "PLANTED.json")
 MAX_NATIONAL_STATIONS = 7000  # codes 1001A..8000A stay clear of the sample's 9001A..
 
 
@@ -79,16 +80,18 @@ def write_sample(out_dir: Path, start: date = date(2024, 1, 1), end: date = date
     air = write_air(out_dir, config, start, end, n_national, seed, on_day)
     w_files, w_rows, w_planted, series = write_auto(out_dir, config, start, end, seed_stream)
     m_files, m_rows, m_planted = write_manual(out_dir, config, start, end, series, seed_stream)
-    planted = air.planted + w_planted + m_planted
+    l_files, l_rows, l_planted = write_ledger(out_dir, config, end, seed_stream(900))
+    planted = air.planted + w_planted + m_planted + l_planted
     figures = sample_figures(config, air.observed, start, end)
     water_classes = _water_classes(config, series)
     manifest = {
         "out_dir": str(out_dir), "start": start.isoformat(), "end": end.isoformat(),
         "seed": seed, "national_stations": n_national,
         "files": {"air": air.files, "station_list": 1, "water": w_files,
-                  "water_manual": m_files, "readme": 1, "planted": 1},
-        "n_files": air.files + w_files + m_files + 3,
-        "rows": {"air": air.data_rows, "water": w_rows, "water_manual": m_rows},
+                  "water_manual": m_files, "ledger": l_files, "readme": 1, "planted": 1},
+        "n_files": air.files + w_files + m_files + l_files + 3,
+        "rows": {"air": air.data_rows, "water": w_rows, "water_manual": m_rows,
+                 "ledger": l_rows},
         "planted": planted,
         "planted_counts": dict(sorted(Counter(p["kind"] for p in planted).items())),
         "figures": figures,
@@ -150,6 +153,9 @@ def _readme(m: dict, config: SampleConfig) -> str:
         f"- `water_manual/manual_water_YYYY.csv`: {m['rows']['water_manual']} rows, UTF-8 with",
         "  BOM, one sample per section per month, GB 3838 Table 1 items; `0.00004L` = below",
         "  the detection limit 0.00004.",
+        f"- `ledger/整改台账_YYYYMMDD.xlsx|.csv`: {m['rows']['ledger']} rows, two snapshots of one",
+        "  rectification ledger (督察整改台账): a workbook with a merged title row, then a GBK",
+        "  CSV at the sample's end (transforms/sample/ledger.py).",
         "- `PLANTED.json`: every planted problem: file, line (1-based, header = 1), column,",
         "  kind, value as written.",
         "",

@@ -50,6 +50,8 @@ INPUT_TABLES = {
     "air_city_daily": "region_code varchar, date date, aqi double, pm25 double, pm10 double, "
     "so2 double, no2 double, co double, o3_8h double, o3_1h double, is_valid boolean, "
     "is_good boolean, is_heavy boolean, is_dust boolean",
+    "rectification_problems": "snapshot_date date, source varchar, problem_no varchar, "
+    "region_codes varchar[], is_completed boolean, is_overdue boolean",
 }
 ALERT_STATUSES = ("cannot_be_met", "not_met", "off_track", "at_risk")
 FAIL_STATUSES = {
@@ -107,6 +109,7 @@ def compute_progress(con: duckdb.DuckDBPyConnection, as_of: dt.date, cfg: Progre
     run_sql(con, "targets/target_progress_targets", {"as_of": as_of})
     air_rows = air_progress(con, cfg)
     water_rows = water_progress(con, cfg)
+    run_sql(con, "targets/target_progress_rectification")
     drop_stand_ins(con, stand_ins)
     projection = pa.Table.from_pylist(air_rows + water_rows, schema=PROJECTION_SCHEMA)
     con.register("tp_projection", projection)

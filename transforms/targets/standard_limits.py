@@ -1,6 +1,6 @@
 """Standard limits as default reference lines for regions without assessment targets.
 
-A region with air data in a year but no configured target of that year (a real city just set
+A region with air data in a year but no configured air target of that year (a real city just set
 up by `envq init`, a city of a national load) still gets its report: each of the six annual
 assessment items is compared with the GB 3095 grade II limit of the same averaging time
 (HJ 663 / standards.md §3.3: annual means of SO2, NO2, PM10 and PM2.5 against the annual

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from transforms.ingest.raw_files import RawFileError, logical_name
+from transforms.ingest.raw_files import RawFileError, date_in_name, logical_name
 from transforms.targets.day_series import month_end
 
 YEAR_ENV = "ENVQ_WATER_YEAR"
@@ -55,16 +55,6 @@ def _folder_month(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _name_date(name: str) -> dt.date | None:
-    m = re.search(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)", name)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
-
-
 def _name_month(name: str) -> tuple[int, int] | None:
     m = re.search(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])(?!\d)", name)
     return (int(m[1]), int(m[2])) if m else None
@@ -81,7 +71,7 @@ def year_context(path: Path, year: int | None = None) -> YearContext:
         return YearContext("override", fixed_year=int(year))
     name = logical_name(path)
     folder = _folder_month(path)
-    day = _name_date(name)
+    day = date_in_name(name)
     if day is not None and (folder is None or (day.year, day.month) == folder):
         return YearContext("file name", end=day + SNAPSHOT_SLACK)
     if folder is not None:

@@ -84,7 +84,8 @@ def add_targets(con, rows: list[tuple]) -> None:
     """rows: (region, year, period, indicator, comparator, value[, baseline_year])."""
     for r in rows:
         r = (*r, None) if len(r) == 6 else r
-        con.execute("insert into targets values (?, ?, ?, ?, ?, ?, ?, null)", list(r))
+        con.execute("insert into targets (region_code, year, period, indicator, comparator, value, "
+                    "baseline_year, note) values (?, ?, ?, ?, ?, ?, ?, null)", list(r))
 
 
 def progress(con, as_of=AS_OF, cfg=CFG) -> pd.DataFrame:

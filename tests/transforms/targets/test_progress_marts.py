@@ -85,8 +85,9 @@ def wh(tmp_path_factory):
         ("440100", "drinking_sources_met", ">=", 100),
     ]
     for region, indicator, comparator, value in targets:
-        con.execute("insert into targets values (?, 2025, 'year', ?, ?, ?, null, null)",
-                    [region, indicator, comparator, value])
+        con.execute("insert into targets (region_code, year, period, indicator, comparator, "
+                    "value) values (?, 2025, 'year', ?, ?, ?)", [region, indicator, comparator,
+                                                                  value])
     build_air_marts(con, as_of=AS_OF)
     build_water_marts(con, as_of=AS_OF)
     build_target_progress(con, AS_OF, ProgressConfig(simulations=300))

@@ -136,5 +136,31 @@ create table if not exists targets (
     comparator varchar not null,       -- <=, >=, <, >, ==
     value double not null,
     baseline_year integer,             -- for year-on-year targets
-    note varchar
+    note varchar,
+    source varchar                     -- rectification targets: the inspection (问题来源) they count
+);
+-- warehouses made before rectification targets existed
+alter table targets add column if not exists source varchar;
+
+-- Rectification ledgers (督察整改台账): every problem at every delivered snapshot
+-- (transforms/ingest/formats/rectification.py; marts in transforms/rectification/).
+create table if not exists rectification_snapshots (
+    snapshot_date date not null,
+    source varchar not null,
+    problem_no varchar not null,
+    batch varchar,
+    feedback_date date,
+    description varchar,
+    units varchar[],
+    lead_unit varchar,
+    measures varchar,
+    deadline_text varchar,
+    deadline date,
+    ongoing boolean,
+    status varchar not null,
+    status_raw varchar,
+    completed_date date,
+    closed_date date,
+    remarks varchar,
+    source_file varchar
 );

@@ -21,6 +21,8 @@ with parts as (
     select * from tp_air_progress
     union all by name
     select * from tp_water_progress
+    union all by name
+    select * from tp_rectification_progress
 ),
 
 joined as (

@@ -1,7 +1,8 @@
 -- Default reference lines (transforms/targets/standard_limits.py): for every region with
--- valid air days in a year up to $as_of and no configured target of that year, one row per
+-- air days in a year up to $as_of and no configured air target of that year, one row per
 -- GB 3095 grade II limit of the year's edition (tp_standard_limits, registered from the rule
--- sets), shaped like a target (comparator '<=', annual period) with target_basis 'standard_limit'.
+-- sets), shaped like a target (comparator '<=', annual period), target_basis
+-- 'standard_limit'.
 create or replace temp table tp_standard_targets as
 with region_years as (
     select distinct
@@ -17,8 +18,10 @@ without_targets as (
     from region_years as ry
     where not exists (
         select 1 from targets as t
+        inner join tp_indicator_meta as m on m.indicator = t.indicator
         where t.region_code = ry.region_code
           and t.year = ry.year
+          and m.domain = 'air'
     )
 ),
 

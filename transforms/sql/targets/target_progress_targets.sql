@@ -15,6 +15,7 @@ with all_targets as (
         value,
         baseline_year,
         note,
+        source,
         'target' as target_basis
     from targets
     union all
@@ -27,6 +28,7 @@ with all_targets as (
         value,
         baseline_year,
         note,
+        null::varchar as source,
         target_basis
     from tp_standard_targets
 ),
@@ -34,7 +36,7 @@ with all_targets as (
 targets_in as (
     select
         row_number() over (
-            order by region_code, year, period, indicator, comparator
+            order by region_code, year, period, indicator, comparator, source
         ) as target_id,
         region_code,
         year,
@@ -43,7 +45,8 @@ targets_in as (
         comparator,
         value,
         coalesce(baseline_year, year - 1) as baseline_year,
-        note,
+        coalesce(note, source) as note,
+        source,
         target_basis
     from all_targets
 ),
@@ -114,6 +117,7 @@ final as (
         value as target,
         baseline_year,
         note,
+        source,
         target_basis,
         domain,
         kind,
