@@ -97,3 +97,12 @@ def test_unknown_regions_get_nothing_and_targets_check_ignores_limits(wh):
     pm25 = out[out.indicator == "pm25_mean"].iloc[0]
     assert pm25.actual == 90.0 and pm25.target == 35.0  # far above the limit ...
     assert targets_check(wh, dt.date(2025, 6, 30), "at_risk") == ([], 0)  # ... but no target
+
+
+def test_water_targets_alone_leave_the_air_limits_in_place(wh):
+    add_days(wh, calendar("2025-01-01", "2025-06-30", region=COUNTY))
+    add_targets(wh, [(COUNTY, 2025, "year", "share_class_1_3", ">=", 80.0)])
+    out = rows(wh, dt.date(2025, 6, 30))
+    limits = out[out.target_basis == "standard_limit"]
+    assert dict(zip(limits.indicator, limits.target, strict=True)) == GB2012
+    assert out[out.target_basis == "target"].indicator.tolist() == ["share_class_1_3"]
