@@ -82,6 +82,12 @@ def init_workspace(
             f"{home} already holds a workspace ({', '.join(existing)}); "
             "--force adds what is missing and keeps every existing file"
         )
+    made_for = marker_region(home / WORKSPACE_MARKER)
+    if made_for and made_for != row["region_code"]:
+        raise WorkspaceError(
+            f"{home} is the workspace of {made_for}, not {row['region_code']}: "
+            "make the new region's workspace in another folder"
+        )
     family = region_family(national, row["region_code"])
     result = InitResult(home, row["region_code"], row["name"], len(family), None)
     files: dict[str, str] = {
@@ -179,6 +185,17 @@ def city_stations(path: Path, region: pd.Series) -> tuple[pd.DataFrame, list[str
         }
     )
     return out.sort_values("station_code")[list(STATION_COLUMNS)], notes
+
+
+def marker_region(path: Path) -> str | None:
+    """The region code a workspace marker names (None without a readable marker)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None
+    return str(doc["region"]) if isinstance(doc, dict) and doc.get("region") else None
 
 
 def marker_text(region: pd.Series, year: int) -> str:

@@ -109,6 +109,8 @@ def test_init_refuses_an_existing_workspace_and_force_keeps_the_bureaus_files(tm
     assert targets.read_text(encoding="utf-8") == "targets: []  # the bureau's own\n"
     assert targets in result.kept and home / "config" / "regions.csv" in result.kept
     assert result.written == [home / "README.md"]
+    with pytest.raises(WorkspaceError, match="is the workspace of 610900, not 620800"):
+        init_workspace(home, "平凉", force=True)
 
 
 def test_a_folder_with_a_targets_file_counts_as_a_workspace(tmp_path):
