@@ -65,7 +65,7 @@ class Settings:
     @property
     def is_demo(self) -> bool:
         """The project's own home with the synthetic sample (the default home, not a workspace)."""
-        return not self.is_workspace and _same_path(self.home, DEMO_HOME)
+        return not self.is_workspace and same_path(self.home, DEMO_HOME)
 
 
 def resolve_home(home: str | Path | None = None) -> Path:
@@ -91,7 +91,8 @@ def load_settings(
     )
 
 
-def _same_path(a: Path, b: Path) -> bool:
+def same_path(a: Path, b: Path) -> bool:
+    """a and b name the same place (relative paths from the current directory)."""
     try:
         return a.resolve() == b.resolve()
     except OSError:

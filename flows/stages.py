@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from flows.settings import Settings
+from flows.settings import Settings, same_path
 
 log = logging.getLogger("envq")
 
@@ -27,7 +27,7 @@ def ensure_sample(settings: Settings) -> Path | None:
     raw/ stays empty (check_raw says how to fill it).
     """
     sample = settings.home / "raw" / "sample"
-    if not settings.is_demo or not same_folder(settings.raw, settings.home / "raw"):
+    if not settings.is_demo or not same_path(settings.raw, settings.home / "raw"):
         return None
     if sample.exists() or has_raw_files(settings.raw):
         return None
@@ -43,10 +43,6 @@ def has_raw_files(folder: Path) -> bool:
     return folder.is_dir() and any(
         p.is_file() and not p.name.startswith(".") for p in folder.rglob("*")
     )
-
-
-def same_folder(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve()
 
 
 class EmptyRawFolder(RuntimeError):
