@@ -39,7 +39,8 @@ CONTRACT_TABLES = (
     "load_log",
     "quarantine",
 )
-DATA_TABLES = ("air_station_hourly", "air_station_published_wide", "water_section_samples")
+DATA_TABLES = ("air_station_hourly", "air_station_published_wide", "water_section_samples",
+               "rectification_snapshots")
 KILLS = 6
 
 
