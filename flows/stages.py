@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +175,152 @@ def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "(select count(*) from water_sections where not registered)"
     ).fetchall()
     return {"unregistered_stations": stations, "unregistered_sections": sections}
+
+
+# --- the run: one list of stages that the Prefect flow, the plain run and the bench all walk ---
+
+
+class StageFailed(RuntimeError):
+    """A stage of the run failed; the message names the stage and the reason in one line."""
+
+
+def new_run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def failure_reason(stage: str, exc: BaseException) -> str:
+    """One line: which stage failed and why."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"failed at stage '{stage}': {type(exc).__name__}" + (f": {text}" if text else "")
+
+
+def require_valid(validation: dict[str, Any]) -> dict[str, Any]:
+    """The validation summary, or an error if a critical expectation failed (stops the run)."""
+    if not validation.get("ok", True):
+        raise RuntimeError(
+            f"{validation.get('critical_failures')} critical expectation(s) failed; "
+            "the published warehouse is left as it was"
+        )
+    return validation
+
+
+@dataclass
+class Run:
+    """One run's parameters and the summaries its stages returned so far (keyed by Stage.key)."""
+
+    settings: Settings
+    run_id: str
+    as_of: dt.date | None = None
+    edition: str | None = None
+    lang: str = "zh"
+    summary: dict[str, Any] = field(default_factory=dict)
+    on_file: Callable[[Any], None] | None = None  # called once per raw file ingested
+
+
+Con = duckdb.DuckDBPyConnection | None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the run: fn(run, con), con being the working database when on_db, else None.
+
+    writes: the stage belongs to the writer's part, under the lock on the working copy (the
+    stages after it read the published database). retries: it touches files, so the Prefect
+    task retries it with back-off.
+    """
+
+    name: str
+    key: str | None
+    fn: Callable[[Run, Con], Any]
+    on_db: bool = False
+    writes: bool = True
+    retries: bool = False
+
+
+def _start(run: Run, con: Con) -> None:
+    from flows.publish import start_working
+
+    start_working(run.settings.warehouse, run.settings.work_db)
+
+
+def _sample(run: Run, con: Con) -> None:
+    ensure_sample(run.settings)
+
+
+def _configure(run: Run, con: Con) -> dict[str, int]:
+    assert con is not None
+    return load_configuration(con, run.settings)
+
+
+def _ingest(run: Run, con: Con) -> dict[str, Any]:
+    assert con is not None
+    return ingest(con, [run.settings.raw], run.run_id, True, run.on_file)
+
+
+def _validate(run: Run, con: Con) -> dict[str, Any]:
+    assert con is not None
+    loaded = run.summary["ingest"]["loaded_paths"]
+    return require_valid(validate(con, run.run_id, run.settings, loaded))
+
+
+def _build(run: Run, con: Con) -> dict[str, int]:
+    assert con is not None
+    return build(con, run.as_of, run.edition, incremental=True)
+
+
+def _publish(run: Run, con: Con) -> str:
+    from flows.publish import publish
+
+    publish(run.settings.work_db, run.settings.warehouse)
+    return str(run.settings.warehouse)
+
+
+def _report(run: Run, con: Con) -> list[str]:
+    from reports.build import write_reports
+
+    s = run.settings
+    paths = write_reports(s.warehouse, s.reports_dir, as_of=run.as_of, lang=run.lang)
+    return [str(p) for p in paths]
+
+
+RUN_STAGES: tuple[Stage, ...] = (
+    Stage("start", None, _start),  # a fresh working copy of the published database
+    Stage("sample", None, _sample),
+    Stage("configure", "configuration", _configure, on_db=True, retries=True),
+    Stage("ingest", "ingest", _ingest, on_db=True, retries=True),
+    Stage("validate", "validation", _validate, on_db=True),
+    Stage("build", "build", _build, on_db=True),
+    Stage("publish", "published", _publish, retries=True),  # atomic rename of the closed copy
+    Stage("report", "reports", _report, writes=False, retries=True),
+)
+
+
+def walk(
+    run: Run, call: Callable[[Stage, Run], Any], cleanup: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Walk RUN_STAGES in order; call(stage, run) runs one stage and returns its summary.
+
+    The writing stages run under the writer's lock, which is released once published (after
+    cleanup, say closing a connection, has run); a failure raises StageFailed naming the
+    stage and leaves the published database as it was.
+    """
+    run.summary.setdefault("run_id", run.run_id)
+    run.summary.setdefault("warehouse", str(run.settings.warehouse))
+    name = "start"
+    try:
+        with ExitStack() as locked:
+            from flows.publish import writer_lock
+
+            locked.enter_context(writer_lock(run.settings.work_db))
+            if cleanup is not None:
+                locked.callback(cleanup)
+            for stage in RUN_STAGES:
+                name = stage.name
+                if not stage.writes:
+                    locked.close()
+                result = call(stage, run)
+                if stage.key:
+                    run.summary[stage.key] = result
+    except Exception as exc:
+        raise StageFailed(failure_reason(name, exc)) from exc
+    return run.summary
