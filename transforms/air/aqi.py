@@ -33,9 +33,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from transforms.pollutants import POLLUTANTS
 from transforms.rules import EDITIONS, cached_rules
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 AVERAGINGS = ("1h", "8h", "24h")
 KINDS = ("hourly", "daily")
 TOP_IAQI = 500

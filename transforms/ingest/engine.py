@@ -523,6 +523,13 @@ def load_parsed(
     return total
 
 
+def data_kind_rank_sql(column: str) -> str:
+    """The rank of a data_kind column as a SQL expression written from DATA_KIND_RANK (a kind
+    not listed ranks lowest). column is a name from code, never user text."""
+    whens = " ".join(f"when '{kind}' then {rank}" for kind, rank in DATA_KIND_RANK.items())
+    return f"(case {column} {whens} else {min(DATA_KIND_RANK.values())} end)"
+
+
 def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, source_file: str) -> int:
     """Replace rows with the same key by the incoming ones; return the rows inserted.
 
@@ -544,10 +551,9 @@ def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, sourc
                 "and coalesce(t.registered, true) = false"
             )
         elif "data_kind" in columns:
-            rank = "case {c} when 'audited' then 2 else 1 end"
             con.execute(
                 f"delete from {table} t using incoming_rows i where {match} "  # noqa: S608
-                f"and {rank.format(c='t.data_kind')} <= {rank.format(c='i.data_kind')}"
+                f"and {data_kind_rank_sql('t.data_kind')} <= {data_kind_rank_sql('i.data_kind')}"
             )
         else:
             con.execute(f"delete from {table} t using incoming_rows i where {match}")  # noqa: S608

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from transforms import indicators
+
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "gb3838_2002.yaml"
 WORST_CLASS = 6  # 劣V
 CLASS_LABELS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
@@ -165,9 +167,7 @@ def exceedance_multiple(
         return np.full(v.shape, np.nan)
     lake = _is_lake(water_type, len(v))
     c3 = np.where(lake, limits(item, "lake")[2], limits(item, "river")[2])
-    with np.errstate(invalid="ignore"):
-        m = (v - c3) / c3
-    return np.where(v > c3, m, np.nan)
+    return np.asarray(indicators.exceedance_multiple(v, c3), dtype="float64")
 
 
 def _present(frame: pd.DataFrame, candidates: Sequence[str]) -> list[str]:

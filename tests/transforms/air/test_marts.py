@@ -18,9 +18,9 @@ import pytest
 
 from transforms.air.marts import build_air_marts, ensure_dust_flags_table
 from transforms.percentile import hj663_percentile
+from transforms.pollutants import POLLUTANTS
 from transforms.warehouse import connect
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 # A clean day: every IAQI <= 50 in both editions (daily AQI 2012 and 2026).
 CLEAN = {"pm25": 20.0, "pm10": 40.0, "so2": 8.0, "no2": 20.0, "co": 0.5, "o3": 60.0}
 REGIONS = [

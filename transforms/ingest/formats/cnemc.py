@@ -58,11 +58,11 @@ from transforms.ingest.cnemc_load import (
 )
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, decode_text, logical_name, read_bytes
+from transforms.pollutants import POLLUTANTS
 
 FILE_NAME = re.compile(r"china_(sites|cities)_(\d{8})", re.IGNORECASE)
 AUDITED_FOLDER = "audited"
 AUDITED_SUFFIX = "_audited"
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
 # per row type: index into POLLUTANTS (1-h measurement) or into PUBLISHED_TYPES, else -1
 POLLUTANT_OF_TYPE = np.array([POLLUTANTS.index(c) if c in POLLUTANTS else -1 for c in TYPE_CODES])
 PUBLISHED_OF_TYPE = np.array(
