@@ -150,7 +150,8 @@ def _validation_figures(
 ) -> dict[str, Any]:
     """Validate the days the gated ingest loaded, as the run's validate stage (flows.stages
     .validate, without Data Docs); the gate's and the validation's figures."""
-    from expectations.run import loaded_days, validate_warehouse
+    from expectations.run import validate_warehouse
+    from transforms.air.build_state import loaded_days
 
     start = time.perf_counter()
     summary = validate_warehouse(con, "bench", None, days=loaded_days(con, loaded))

@@ -164,7 +164,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from transforms.targets.progress import targets_check
+    from flows.targets_check import targets_check
     from transforms.warehouse import connect
 
     settings = load_settings(args.warehouse)

@@ -65,7 +65,7 @@ def run_plainly(
 
 def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
     """Targets at risk and unregistered codes, read back from the published database."""
-    from transforms.targets.progress import targets_check
+    from flows.targets_check import targets_check
     from transforms.warehouse import connect
 
     con = connect(published, read_only=True)

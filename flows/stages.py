@@ -40,7 +40,7 @@ def ensure_sample(settings: Settings) -> Path | None:
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
     from transforms.ingest.formats.water_auto import load_section_config
-    from transforms.ingest.registry import load_region_config, load_station_config
+    from transforms.ingest.registry import load_dust_days, load_region_config, load_station_config
     from transforms.ingest.targets_config import load_targets
 
     cfg = settings.config_dir
@@ -55,22 +55,6 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
     if settings.targets.exists():
         counts["targets"] = load_targets(con, settings.targets)
     return counts
-
-
-def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Replace the bureau's sand-dust deduction flags from data/config/dust_days.csv."""
-    con.execute(
-        "create table if not exists air_dust_flags (region_code varchar, date date, note varchar)"
-    )
-    if not path.exists():
-        return 0
-    con.execute("delete from air_dust_flags")
-    con.execute(
-        "insert into air_dust_flags select region_code::varchar, date::date, note::varchar "
-        "from read_csv(?, header = true, all_varchar = true)",
-        [str(path)],
-    )
-    return con.execute("select count(*) from air_dust_flags").fetchall()[0][0]
 
 
 def ingest(
@@ -116,7 +100,8 @@ def validate(
     With loaded_paths (a nightly run), only the natural days those files touched are checked
     instead of the whole warehouse.
     """
-    from expectations.run import loaded_days, validate_warehouse
+    from expectations.run import validate_warehouse
+    from transforms.air.build_state import loaded_days
 
     days = loaded_days(con, loaded_paths) if loaded_paths else None
     summary = validate_warehouse(con, run_id, settings.quality_dir, days=days)
@@ -147,8 +132,7 @@ def build(
     loaded since the last build touched and the periods holding them, when the last build
     allows it (transforms/air/build_state.py); otherwise, and by default, everything.
     """
-    from expectations.run import loaded_days
-    from transforms.air.build_state import files_since_last_build
+    from transforms.air.build_state import files_since_last_build, loaded_days
     from transforms.air.marts import build_air
     from transforms.rectification.marts import build_rectification
     from transforms.targets.progress import build_target_progress

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flows.targets_check import rest_phrase, targets_check
 from transforms.targets.config import ProgressConfig
-from transforms.targets.progress import build_target_progress, rest_phrase, targets_check
+from transforms.targets.progress import build_target_progress
 from transforms.warehouse import connect
 
 CITY = "100100"

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flows.targets_check import targets_check
 from transforms.air.county_rankings import build_county_rankings
 from transforms.air.marts import build_air_marts
 from transforms.targets.config import ProgressConfig
-from transforms.targets.progress import build_target_progress, targets_check
+from transforms.targets.progress import build_target_progress
 from transforms.warehouse import connect
 from transforms.water.marts import build_water_marts
 
