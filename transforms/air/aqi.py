@@ -109,12 +109,6 @@ def scaled_round(scaled: np.ndarray) -> np.ndarray:
     return rounded
 
 
-def round_concentration(pollutant: str, values: Any) -> np.ndarray:
-    """Concentrations rounded as HJ 633-2026 §4.2.2 requires before an IAQI is computed."""
-    check_pollutant(pollutant)
-    return round_half_even(values, decimals_for(pollutant))
-
-
 def iaqi(pollutant: str, values: Any, averaging: str, edition: str = "2012") -> np.ndarray:
     """Individual AQI (IAQI) of concentrations, as float64 with NaN where not assessed.
 

@@ -11,7 +11,7 @@ import pytest
 
 from flows.targets_check import targets_check
 from transforms.air.county_rankings import build_county_rankings
-from transforms.air.marts import build_air_marts
+from transforms.air.marts import build_air
 from transforms.targets.config import ProgressConfig
 from transforms.targets.progress import build_target_progress
 from transforms.warehouse import connect
@@ -89,7 +89,7 @@ def wh(tmp_path_factory):
         con.execute("insert into targets (region_code, year, period, indicator, comparator, "
                     "value) values (?, 2025, 'year', ?, ?, ?)", [region, indicator, comparator,
                                                                   value])
-    build_air_marts(con, as_of=AS_OF)
+    build_air(con, as_of=AS_OF)
     build_water_marts(con, as_of=AS_OF)
     build_target_progress(con, AS_OF, ProgressConfig(simulations=300))
     yield con
