@@ -1,6 +1,6 @@
 """Composite air-quality index (综合指数) and exceedance multiple (超标倍数).
 
-城市环境空气质量排名技术规定 (环办〔2014〕64号 and the later ranking schemes; standards.md §4):
+城市环境空气质量排名技术规定 (环办〔2014〕64号 and the later ranking schemes; docs/standards.md §4):
 I_i = C_i / S_i for the six pollutants and I_sum = Σ I_i, with C_i the period mean of SO2,
 NO2, PM10 and PM2.5, the 95th percentile of CO daily means and the 90th percentile of O3 MDA8,
 and S_i the GB 3095-2012 grade II limits 60, 40, 70, 35, 4, 160 (rule set `composite_index`).

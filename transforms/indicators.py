@@ -2,7 +2,7 @@
 units and how each indicator is computed, used by targets, target progress, reports and the CLI.
 
 Indicator definitions follow the assessment rules: good day = daily AQI <= 100 and the good-day
-ratio over valid days (HJ 663 / standards.md §3.3), heavy days = AQI > 200, period means of
+ratio over valid days (HJ 663 / docs/standards.md §3.3), heavy days = AQI > 200, period means of
 daily means, CO 95th and O3-8h 90th percentiles (HJ 663, §3.2), the composite index
 (城市环境空气质量排名技术规定, §4), section class and shares of sections (环办〔2011〕22号, §6).
 """

@@ -8,7 +8,7 @@ Severity: what makes the file as a whole untrustworthy is critical (schema, unkn
 duplicate facts, hours outside the file's date, a file whose CO is in µg/m³); a single bad
 value is a warning and only that value is quarantined (CO in µg/m³, outside the plausible
 range); an inverted PM2.5/PM10 pair and a station missing from the registry are flagged and
-load (issue 3: a national file must load before anyone curates a list).
+load (a national file must load before anyone has curated a station list).
 Cross-file rules (stuck instrument, completeness, O3 8-h) run in SQL over the warehouse
 (expectations/warehouse_checks.py).
 """

@@ -18,7 +18,7 @@ OTHER_EXAMPLE = {"pm25": 21, "pm10": 39, "so2": 9, "no2": 15, "co": 0.7, "o3_8h"
 
 
 def test_published_worked_examples():
-    # standards.md §4: Wuyuan September 2023 -> 2.63; 21/35 + 39/70 + ... -> 3.06
+    # docs/standards.md §4: Wuyuan September 2023 -> 2.63; 21/35 + 39/70 + ... -> 3.06
     assert round(composite_index(WUYUAN_2023_09), 2) == 2.63
     assert composite_index(WUYUAN_2023_09) == pytest.approx(
         16 / 35 + 40 / 70 + 11 / 60 + 16 / 40 + 0.6 / 4 + 139 / 160

@@ -18,9 +18,9 @@ Rules applied (tables read from transforms/rules/air_<edition>.yaml):
   (HJ 633-2012's text also lists the O3 8-h and PM 24-h moving averages; the 2019 CNEMC
   files show the platform uses neither, see air_2012.yaml hourly_aqi_indicators).
 - Above the top breakpoint (IAQI 500) the standard defines nothing; implementations return 500
-  and so does this module (UNCONFIRMED, standards.md §1.2). Negative values give NaN.
+  and so does this module (UNCONFIRMED, docs/standards.md §1.2). Negative values give NaN.
 - AQI = max of the IAQIs; primary pollutants = every indicator at that max (并列), none when
-  AQI <= 50 (HJ 633 首要污染物, standards.md §1.3); level, category and colour from the level
+  AQI <= 50 (HJ 633 首要污染物, docs/standards.md §1.3); level, category and colour from the level
   table (HJ 633 Table 2, Appendix A).
 """
 

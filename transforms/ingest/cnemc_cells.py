@@ -1,6 +1,6 @@
 """The cells of a CNEMC wide file (china_sites / china_cities) as one clean number matrix.
 
-Layout (README of shared/data/cnemc_china_sites_2019): header `date,hour,type,<columns>`,
+Layout (docs/formats.md; docs/standards.md §7.1): header `date,hour,type,<columns>`,
 then one row per hour (0..23) and type (the 15 of ROW_TYPES); an empty cell is missing.
 
 Two readers give the same result:

@@ -1,6 +1,6 @@
 """Merging parsed CNEMC wide files into the warehouse, inside the caller's transaction.
 
-Corrections (issue 3 rules): a later file for the same date supersedes the earlier one for
+Corrections: a later file for the same date supersedes the earlier one for
 the cells it covers, its columns times its complete hour-type rows, including the cells it
 leaves empty (a value a corrected or audited file withdraws disappears); cells it does not
 cover (a column or an hour-type row it lacks, the rest of a cut last line) keep their values.

@@ -3,11 +3,11 @@ target and what the rest of the period must look like for it still to be met.
 
 The figures that have a closed form (good days still needed, non-good days still allowed,
 heavy days still allowed, the highest mean allowed over the remaining days 年剩余日控制值,
-pace 时序进度, best and worst final values) are SQL in transforms/sql/target_progress*.sql;
-the projection (a calendar-aligned block bootstrap over earlier years: air_projection.py,
-air_history.py, water_progress.py) is numpy. The status rule and every figure are documented
-in docs/target_progress.md. Indicator statistics follow
-HJ 663 (standards.md §3), the composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
+pace 时序进度, best and worst final values) are SQL in transforms/sql/targets/; the
+projection (a calendar-aligned block bootstrap over earlier years: projection.py, history.py,
+water_progress.py) is numpy. The status rule and every figure are documented in
+docs/target_progress.md. Indicator statistics follow HJ 663 (docs/standards.md §3), the
+composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
 
 
 def composite_weights() -> dict[str, float]:
-    """S_i of the composite index (GB 3095-2012 grade II, standards.md §4), from the rules."""
+    """S_i of the composite index (GB 3095-2012 grade II, docs/standards.md §4), from the rules."""
     weights = cached_rules("2012")["composite_index"]
     return {p: float(weights[p]) for p in POLLUTANTS}
 

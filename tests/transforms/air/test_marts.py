@@ -244,7 +244,7 @@ def test_percentiles_use_k_equals_1_plus_n_minus_1_p(con):
 
 
 def test_composite_index_of_a_hand_period(con):
-    # standards.md §4 worked check: 21/35 + 39/70 + 9/60 + 15/40 + 192/160 + 0.7/4 = 3.06.
+    # docs/standards.md §4 worked check: 21/35 + 39/70 + 9/60 + 15/40 + 192/160 + 0.7/4 = 3.06.
     add_days(con, "S5", "2025-01-01", 31, pm25=21.0, pm10=39.0, so2=9.0, no2=15.0, co=0.7,
              o3=192.0)
     build_air(con)

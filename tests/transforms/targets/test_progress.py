@@ -1,4 +1,4 @@
-"""Target progress on hand-built calendars whose answers are known (issue 6 correctness gate).
+"""Target progress on hand-built calendars whose answers are known (the correctness gate).
 
 The marts are built directly as tables with the contract columns (air_city_daily,
 water_section_samples, regions, water_sections, targets), so these tests do not depend on

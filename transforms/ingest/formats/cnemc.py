@@ -1,6 +1,6 @@
 """CNEMC national wide files: china_sites_YYYYMMDD.csv and china_cities_YYYYMMDD.csv.
 
-Layout (README of shared/data/cnemc_china_sites_2019): header `date,hour,type,<columns>`,
+Layout (docs/formats.md; docs/standards.md §7.1): header `date,hour,type,<columns>`,
 15 type rows per hour, hour 0..23; plain, .csv.xz or .csv.gz. The columns are station codes
 (china_sites, 1605 to 1641 of them in 2019) or Chinese city names (china_cities). Time: the
 value of hour h is the mean of (h-1, h], so ts = file date + h hours (hour-ending, local CST;

@@ -1,6 +1,6 @@
 """Surface-water automatic-station data: the per-station CSV export and the site's JSON snapshots.
 
-Both come from the national automatic surface-water monitoring real-time system (standards.md
+Both come from the national automatic surface-water monitoring real-time system (docs/standards.md
 §7.2) with the columns 省份, 流域, 断面名称, 监测时间, 水质类别, 水温, pH, 溶解氧, 电导率, 浊度,
 高锰酸盐指数, 氨氮, 总磷, 总氮, 叶绿素α, 藻密度, 站点情况:
 
