@@ -14,7 +14,7 @@ PeriodScope) into a temp *_update table, which becomes the table (full build) or
 same rows (nightly increment: the days the new files touched, the days the calendar grew by,
 the periods holding them; an hour, a day and a period depend on nothing outside them but the
 inputs air_build_state fingerprints, so an increment equals a full rebuild; proof in
-tests/transforms/test_incremental_build.py). At national scale the full hourly aggregation
+tests/transforms/air/test_incremental_build.py). At national scale the full hourly aggregation
 is most of a full build's time (~10 s of ~18 s for 1700 stations x 365 days on 2 cores).
 """
 
