@@ -47,7 +47,7 @@ def _date(text: str) -> dt.date:
 
 
 def _run_id() -> str:
-    from flows.plain_run import new_run_id
+    from flows.stages import new_run_id
 
     return new_run_id()
 

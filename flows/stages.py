@@ -1,8 +1,11 @@
-"""The stages of a run as plain functions over a warehouse connection.
+"""The stages of a run as plain functions over a warehouse connection, and the run order.
 
-The CLI commands and the Prefect tasks both call these; they hold no domain logic, only the
-order of calls into transforms/, expectations/ and reports/ and the summaries they return.
-Domain modules are imported inside the functions so that `envq --help` starts fast.
+The CLI commands call the functions; RUN_STAGES is the one list of a run's stages that the
+Prefect flow (flows/nightly.py), the plain run (flows/plain_run.py) and the bench
+(flows/bench.py) all walk through `walk`, each with its own way of calling a stage. They hold
+no domain logic, only the order of calls into transforms/, expectations/ and reports/ and the
+summaries they return. Domain modules are imported inside the functions so that `envq --help`
+starts fast.
 """
 
 from __future__ import annotations
