@@ -47,7 +47,7 @@ def _date(text: str) -> dt.date:
 
 
 def _run_id() -> str:
-    from flows.plain_run import new_run_id
+    from flows.stages import new_run_id
 
     return new_run_id()
 
@@ -164,7 +164,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    from transforms.targets.progress import targets_check
+    from flows.targets_check import targets_check
     from transforms.warehouse import connect
 
     settings = load_settings(args.warehouse)

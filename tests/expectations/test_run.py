@@ -9,12 +9,12 @@ import pytest
 
 from expectations.run import (
     artifact_rows,
-    loaded_days,
     make_batch_validator,
     validate_warehouse,
 )
 from tests.expectations.conftest import clean_day, station_hour, write_toy
 from tests.expectations.test_warehouse_checks import insert
+from transforms.air.build_state import loaded_days
 from transforms.ingest.engine import ingest_paths
 
 

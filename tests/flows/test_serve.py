@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 
 import duckdb
 import pytest
 
 from flows.serve import next_run_time
-from tests.conftest import REPO_ROOT
+from tests.flows.processes import kill, start_envq
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -60,32 +56,18 @@ def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
     warehouse = tmp_path / "wh" / "envq.duckdb"
     home = tmp_path / "prefect"
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(
-        PREFECT_HOME=str(home),
-        ENVQ_PREFECT_PORT=str(port),
-        ENVQ_RAW=str(raw),
-        ENVQ_REPORTS=str(tmp_path / "reports"),
-        ENVQ_RETRY_DELAYS="1,1",
-        GX_ANALYTICS_ENABLED="false",
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-    )
-    command = [sys.executable, "-m", "flows.cli", "serve", "--once", "--warehouse", str(warehouse)]
-    proc = subprocess.Popen(  # noqa: S603 - fixed argument list
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    env = {
+        "PREFECT_HOME": str(home),
+        "ENVQ_PREFECT_PORT": str(port),
+        "ENVQ_RAW": str(raw),
+        "ENVQ_REPORTS": str(tmp_path / "reports"),
+        "ENVQ_RETRY_DELAYS": "1,1",
+    }
+    proc = start_envq("serve", "--once", "--warehouse", str(warehouse), env=env)
     try:
         out, _ = proc.communicate(timeout=600)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        kill(proc)
     text = out.decode(errors="replace")
     assert proc.returncode == 0, text[-3000:]
     assert "registered (0 2 * * *, Asia/Shanghai)" in text

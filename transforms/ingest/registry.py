@@ -18,13 +18,14 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.ingest.cell_values import read_cells
-from transforms.warehouse import read_sql
+from transforms.warehouse import read_sql, run_sql
 
 STATION_COLUMNS = (
     "station_code", "station_name", "region_code", "city", "lon", "lat", "is_background",
     "city_assessment",
 )
 REGION_COLUMNS = ("region_code", "name", "name_en", "level", "parent_code")
+DUST_COLUMNS = ("region_code", "date", "note")
 REGION_LEVELS = ("province", "city", "county")
 YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": False}
 
@@ -135,3 +136,32 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Replace the bureau's sand-dust days (air_dust_flags) from data/config/dust_days.csv.
+
+    The table is created from transforms/sql/air/air_dust_flags.sql (its one definition), so
+    that it exists, empty, when the file does not; returns the rows loaded.
+    """
+    run_sql(con, "air/air_dust_flags")
+    path = Path(path)
+    if not path.exists():
+        return 0
+    frame = config_frame(path, DUST_COLUMNS)
+    fail_on(path, frame, frame["region_code"] == "", "empty region_code")
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    fail_on(path, frame, dates.isna(), "date is not YYYY-MM-DD")
+    rows = pa.table({
+        "region_code": pa.array(frame["region_code"].tolist(), pa.string()),
+        "date": pa.array(dates.dt.date.tolist(), pa.date32()),
+        "note": pa.array(frame["note"].replace("", None).tolist(), pa.string()),
+    })
+    with _transaction(con):
+        con.execute("delete from air_dust_flags")
+        con.register("dust_days_rows", rows)
+        try:
+            con.execute("insert into air_dust_flags select * from dust_days_rows")
+        finally:
+            con.unregister("dust_days_rows")
+    return rows.num_rows

@@ -1,5 +1,5 @@
 -- Ranks of regions among their siblings (same parent and level) per period and
--- dust_deducted, as the ranking schemes publish them (城市环境空气质量排名技术规定; standards.md §4):
+-- dust_deducted, as the ranking schemes publish them (城市环境空气质量排名技术规定; docs/standards.md §4):
 -- composite index ascending, PM2.5 ascending, good rate descending, and improvement
 -- (ΔI = change of the index vs the same period last year, ascending: most improved first).
 -- Values are ranked at the precision bulletins print (index 2 decimals, PM2.5 integer,
