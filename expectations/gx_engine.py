@@ -1,7 +1,8 @@
 """Running envq's checks with Great Expectations (GX 1.x, pandas batches, ephemeral context).
 
-GX is imported on first use only (it takes 3-4 s to import). GX's SQL data source does not
-work over duckdb-engine (DEVELOPERS.md), so batches are pandas frames converted from Arrow.
+GX is imported on first use only (it takes 3-4 s to import). GX's SQL data source would need
+duckdb-engine, a SQLAlchemy dialect outside the pinned set (DEVELOPERS.md, "Dependencies"), so
+batches are pandas frames converted from Arrow.
 Each check becomes the GX expectation it names, with `meta` = {name, severity, action}, and
 results are read back by that name (GX does not return them in suite order).
 """

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import duckdb
@@ -20,6 +19,9 @@ import pyarrow.compute as pc
 from expectations.frames import ROWS, Batch
 from expectations.spec import CheckResult
 from transforms.ingest.engine import TABLE_KEYS
+from transforms.warehouse import read_sql
+
+SQL_PACKAGE = "expectations.sql"
 
 SAMPLE_SIZE = 5
 SAMPLE_CHARS = 500
@@ -38,14 +40,9 @@ RESULT_COLUMNS = (
 )
 
 
-def read_sql(name: str) -> str:
-    """Text of expectations/sql/<name>.sql."""
-    return resources.files("expectations.sql").joinpath(f"{name}.sql").read_text("utf-8")
-
-
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     """Create validation_results when missing (idempotent)."""
-    con.execute(read_sql("validation_results"))
+    con.execute(read_sql("validation_results", SQL_PACKAGE))
 
 
 @dataclass(frozen=True)
@@ -177,7 +174,7 @@ def _clip(text: str) -> str:
 def artifact_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
     """Rows of the Prefect table artifact of a run: one per expectation, failures first."""
     ensure_table(con)
-    rows = con.execute(read_sql("artifact_rows"), {"run_id": run_id}).fetchall()
+    rows = con.execute(read_sql("artifact_rows", SQL_PACKAGE), {"run_id": run_id}).fetchall()
     names = (
         "suite",
         "expectation",

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from expectations.suites.context import BatchContext
 from expectations.warehouse_checks import Period, station_hourly_checks, table_period
 from transforms.warehouse import table_exists
 
-__all__ = ["Summary", "artifact_rows", "loaded_days", "make_batch_validator", "validate_warehouse"]
+__all__ = ["Summary", "artifact_rows", "make_batch_validator", "validate_warehouse"]
 
 SAMPLE_ROWS = 300_000  # rows per dataset that GX validates at most
 # the hourly tables: 1 in m station-hours so that about this many rows reach GX (~0.5 s)
@@ -99,11 +98,13 @@ def validate_warehouse(
     run_id: str,
     docs_dir: Path | str | None,
     days: tuple[dt.date, dt.date] | None = None,
+    lang: str = "zh",
 ) -> Summary:
     """Run every suite on the loaded data (natural days `days`, default all) without loading.
 
     Writes validation_results rows for run_id and the Data Docs page under docs_dir (None: no
-    page). A critical failure makes Summary.ok false; the caller decides not to publish.
+    page) in lang (zh or en). A critical failure makes Summary.ok false; the caller decides
+    not to publish.
     """
     start = time.perf_counter()
     summary = Summary(run_id)
@@ -135,27 +136,8 @@ def validate_warehouse(
     write_results(con, run_id, summary.rows)
     summary.seconds = time.perf_counter() - start
     if docs_dir is not None:
-        summary.docs_path = write_docs(con, run_id, Path(docs_dir))
+        summary.docs_path = write_docs(con, run_id, Path(docs_dir), lang)
     return summary
-
-
-def loaded_days(
-    con: duckdb.DuckDBPyConnection, files: Sequence[Path | str]
-) -> tuple[dt.date, dt.date] | None:
-    """The natural days holding hourly values from these source files (None: no hourly values).
-
-    For a nightly run: validate_warehouse(..., days=loaded_days(con, new_files)) checks the
-    days the run touched (a day's hour 0 belongs to the natural day before) instead of the
-    whole warehouse, whose SQL checks cost ~5 s per national year of data on 2 cores.
-    """
-    first, last = con.execute(
-        "select min(ts), max(ts) from air_station_hourly where list_contains($files, source_file)",
-        {"files": [str(f) for f in files]},
-    ).fetchall()[0]
-    if first is None:
-        return None
-    hour = dt.timedelta(hours=1)
-    return (first - hour).date(), (last - hour).date()
 
 
 def registry_context(con: duckdb.DuckDBPyConnection) -> BatchContext:

@@ -18,10 +18,12 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from expectations.results import ResultRow, read_sql
+from expectations.results import SQL_PACKAGE, ResultRow
 from expectations.suites.context import file_date
 from transforms.air.aqi import decimals_for
-from transforms.rules import POLLUTANTS, edition_for_date, load_rules
+from transforms.pollutants import POLLUTANTS
+from transforms.rules import edition_for_date, load_rules
+from transforms.warehouse import read_sql
 
 SUITE = "station_hourly"
 STUCK_HOURS = 24  # a value repeated unchanged for >= 24 consecutive hours = stuck instrument
@@ -96,7 +98,7 @@ def station_days(con: duckdb.DuckDBPyConnection, period: Period,
                  chunk: dt.timedelta = dt.timedelta(days=31)) -> None:
     """Fill temp table validation_station_days (sql/station_days.sql) chunk by chunk; the
     chunks end at midnight after the first, so natural days are never split."""
-    sql = read_sql("station_days")
+    sql = read_sql("station_days", SQL_PACKAGE)
     con.execute(f"create or replace temp table validation_station_days as {sql} limit 0",
                 period.params)
     start = period.start
@@ -135,7 +137,8 @@ def stuck_instrument(con: duckdb.DuckDBPyConnection, batch: str, period: Period)
     con.register("validation_stuck_floors", pa.table({"pollutant": list(floors),
                                                       "floor": list(floors.values())}))
     try:
-        runs = con.execute(read_sql("stuck_runs"), {"min_hours": STUCK_HOURS}).fetchall()
+        sql = read_sql("stuck_runs", SQL_PACKAGE)
+        runs = con.execute(sql, {"min_hours": STUCK_HOURS}).fetchall()
     finally:
         con.unregister("validation_stuck_floors")
     runs = [r for r in runs if r[4] > period.start and r[3] <= period.end]
@@ -155,7 +158,7 @@ def completeness(con: duckdb.DuckDBPyConnection, batch: str, period: Period) -> 
     GB 3095 Table 4's minimum for a daily value (20 hourly values)."""
     min_hours = load_rules(edition_for_date(period.end.date()))["validity"]["hours_per_day"]
     con.execute("create or replace temp table validation_completeness as "
-                + read_sql("station_day_completeness"))
+                + read_sql("station_day_completeness", SQL_PACKAGE))
     total, short, invalid = con.execute(
         "select count(*), count(*) filter (where hours < $full), "
         "count(*) filter (where hours < $valid) from validation_completeness",
@@ -179,7 +182,7 @@ def completeness(con: duckdb.DuckDBPyConnection, batch: str, period: Period) -> 
 
 def file_dates(con: duckdb.DuckDBPyConnection, batch: str, period: Period) -> ResultRow:
     """Daily files whose loaded hours leave the date in their name."""
-    files = con.execute(read_sql("file_dates"), period.params).fetchall()
+    files = con.execute(read_sql("file_dates", SQL_PACKAGE), period.params).fetchall()
     dated, bad = 0, []
     for source, first, last, n in files:
         day = file_date(source)
@@ -222,7 +225,7 @@ def o3_8h_window(con: duckdb.DuckDBPyConnection, batch: str, period: Period) -> 
     con.register("validation_o3_stations", pa.table({"station_code": pa.array(stations,
                                                                               pa.string())}))
     try:
-        con.execute(read_sql("o3_8h_window"), {
+        con.execute(read_sql("o3_8h_window", SQL_PACKAGE), {
             **period.params, "min_hours": rules["validity"]["hours_per_8h_window"]})
     finally:
         con.unregister("validation_o3_stations")
@@ -244,7 +247,7 @@ def unregistered_stations(con: duckdb.DuckDBPyConnection, batch: str, period: Pe
     if not con.execute("select count(*) from stations where coalesce(registered, true)") \
             .fetchall()[0][0]:
         return None
-    found = con.execute(read_sql("unregistered_stations"), period.params).fetchall()
+    found = con.execute(read_sql("unregistered_stations", SQL_PACKAGE), period.params).fetchall()
     unknown = [(s, n) for s, n, known in found if not known]
     sample = ", ".join(f"{s} x{n}" for s, n in unknown[:5])
     if len(unknown) > 5:

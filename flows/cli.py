@@ -2,9 +2,10 @@
 
 Every command takes --home (the workspace: default $ENVQ_HOME, else the project's data/, the
 demo's home with the synthetic sample) and --warehouse (default $ENVQ_WAREHOUSE, else
-<home>/warehouse/envq.duckdb), prints a short summary and exits non-zero with a one-line
-reason on failure. Commands that write work on the working database and publish it atomically
-at the end. `envq init` makes a bureau's workspace (flows/workspace.py).
+<home>/warehouse/envq.duckdb); `envq init` makes a bureau's workspace (flows/workspace.py).
+Every command
+prints a short summary and exits non-zero with a one-line reason on failure. Commands that
+write work on the working database and publish it atomically at the end.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ for _var, _val in (
     ("DO_NOT_TRACK", "1"),
     # the temporary API of `envq run` migrates a fresh database first: 20 s is short on a busy host
     ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"),
+    # `envq run` and `envq serve` keep their history in one Prefect database (the UI shows
+    # every night), and the UI shows envq's own log lines beside Prefect's
+    ("PREFECT_HOME", str(Path("data/prefect").resolve())),
+    ("PREFECT_LOGGING_EXTRA_LOGGERS", "envq,flows,transforms,expectations,reports"),
+    # ...and outside a flow run (envq ingest, --no-prefect) those loggers only log locally
+    ("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore"),
 ):
     os.environ.setdefault(_var, _val)
 
@@ -49,13 +56,9 @@ def _date(text: str) -> dt.date:
 
 
 def _run_id() -> str:
-    from flows.plain_run import new_run_id
+    from flows.stages import new_run_id
 
     return new_run_id()
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.warehouse, home=args.home)
 
 
 def _writing(settings: Settings) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
@@ -71,17 +74,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_prefect:
         from flows.plain_run import run_plainly as run
     else:
+        from flows.serve import running_server
+
+        api_url = running_server()  # record the run where `envq serve` records the nights
+        if api_url:
+            os.environ["PREFECT_API_URL"] = api_url
         from flows.nightly import nightly as run
 
-    summary = run(
-        warehouse=args.warehouse,
-        raw=args.raw,
-        as_of=args.as_of,
-        edition=args.standard,
-        lang=args.lang,
-        home=args.home,
-    )
-    print("\n".join(run_summary_lines(summary)))
+    summary = run(**run_options(args))
+    print("\n".join(run_summary_lines(summary, args.lang)))
     return 0
 
 
@@ -111,11 +112,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"ingest: {summary['files']} files {summary['by_status']}; "
         f"{summary['rows_loaded']:,} rows loaded; {summary['rows_quarantined']:,} quarantined"
     )
-    unassigned = summary["unassigned_stations"]
-    if unassigned:
-        print(f"stations without a region: {len(unassigned)}")
-        for line in unassigned:
-            print(f"  - {line}")
     return 1 if summary["by_status"].get("failed") else 0
 
 
@@ -127,6 +123,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         summary = stages.validate(con, _run_id(), settings)
     print(f"validation: {summary}")
     return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Every path from --home (else $ENVQ_HOME, else data/), --warehouse on top."""
+    return load_settings(args.warehouse, home=getattr(args, "home", None))
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -153,7 +154,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         settings.reports_dir,
         as_of=args.as_of,
         lang=args.lang,
-        formats=tuple(args.format.split(",")),
+        formats=args.format,
         region=args.region,
         year=args.year,
     )
@@ -209,8 +210,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
+    from flows.targets_check import targets_check
     from transforms.targets.config import load_progress_config
-    from transforms.targets.progress import targets_check
     from transforms.warehouse import connect
 
     settings = _settings(args)
@@ -229,8 +230,12 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.serve import serve
 
-    home = str(Path(args.home).resolve()) if args.home else None
-    return serve(cron=args.cron, once=args.once, warehouse=args.warehouse, home=home)
+    options = run_options(args)
+    options.pop("as_of", None)  # each scheduled night reports on its own day
+    raw = options.get("raw")
+    if raw and not Path(str(raw)).is_dir():  # else every night would fail on it
+        raise CliError(f"--raw {raw}: no such folder")
+    return serve(cron=args.cron, once=args.once, host=args.host, options=options)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -245,28 +250,116 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="envq", description="Environmental-quality indicators and target progress."
-    )
+FORMATS = ("html", "xlsx")
+SUPPORTED_PLATFORMS = ("linux", "darwin")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--format: a comma-separated subset of html,xlsx (an unknown name is an error)."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {','.join(unknown) or text!r}; use html, xlsx or html,xlsx"
+        )
+    return names
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("envq")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several commands share, each declared once.
+
+    The common options default to SUPPRESS so that a subcommand never resets a value given
+    before it (`envq targets --warehouse X check` keeps X); build_parser sets their defaults
+    once on the top-level parser.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home",
+        default=argparse.SUPPRESS,
         help="the workspace: config/, targets.yaml, raw/, warehouse/, reports/ "
         "(default $ENVQ_HOME, else data/: the demo with the synthetic sample)",
     )
     common.add_argument(
         "--warehouse",
+        default=argparse.SUPPRESS,
         help="published DuckDB file (default $ENVQ_WAREHOUSE, else <home>/warehouse/envq.duckdb)",
     )
-    common.add_argument("-v", "--verbose", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug log lines, and the traceback of a failure",
+    )
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="language of reports, summary and messages (default zh)",
+    )
+    as_of = argparse.ArgumentParser(add_help=False)
+    as_of.add_argument(
+        "--as-of", type=_date, help="as-of date of the year-to-date figures (default: latest)"
+    )
+    standard = argparse.ArgumentParser(add_help=False)
+    standard.add_argument(
+        "--standard",
+        choices=["2012", "2026"],
+        help="force one edition of the rules (default: the edition in force on each day)",
+    )
+    raw = argparse.ArgumentParser(add_help=False)
+    raw.add_argument(
+        "--raw", help="folder of incoming files (default $ENVQ_RAW, else <home>/raw)"
+    )
+    return {"common": common, "lang": lang, "as_of": as_of, "standard": standard, "raw": raw}
 
-    p = sub.add_parser("run", parents=[common], help="the nightly job (on the sample by default)")
-    p.add_argument("--raw", help="folder of incoming files (default <home>/raw)")
-    p.add_argument("--as-of", type=_date, help="as-of date of the year-to-date figures")
-    p.add_argument("--standard", choices=["2012", "2026"], help="force one edition of the rules")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+def run_options(args: argparse.Namespace) -> dict[str, object]:
+    """The options of a nightly run, as the keyword arguments of flows.nightly.nightly.
+
+    `envq run` calls the flow with them and `envq serve` stores them as the deployment's
+    parameters, so a scheduled run reads what the operator gave serve.
+    """
+    home = getattr(args, "home", None)
+    options: dict[str, object] = {
+        # absolute: a scheduled run must find the workspace whatever its working directory
+        "home": str(Path(home).resolve()) if home else None,
+        "warehouse": args.warehouse,
+        "raw": getattr(args, "raw", None),
+        "edition": getattr(args, "standard", None),
+        "lang": getattr(args, "lang", "zh"),
+    }
+    if getattr(args, "as_of", None) is not None:
+        options["as_of"] = args.as_of
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="envq", description="Environmental-quality indicators and target progress."
+    )
+    parser.add_argument("--version", action="version", version=f"envq {_version()}")
+    parser.set_defaults(warehouse=None, home=None, verbose=False)
+    shared = _shared_options()
+    common = shared["common"]
+    run_like = [common, shared["raw"], shared["standard"], shared["lang"]]
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "run",
+        parents=[*run_like, shared["as_of"]],
+        help="the nightly job (on the sample by default)",
+    )
     p.add_argument(
         "--no-prefect",
         action="store_true",
@@ -275,35 +368,63 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ingest", parents=[common], help="load files or folders idempotently")
-    p.add_argument("paths", nargs="*", help="files or folders (default <home>/raw)")
+    p.add_argument(
+        "paths", nargs="*", help="raw files or folders, format detected (default <home>/raw)"
+    )
     p.add_argument("--no-validate", action="store_true", help="skip the batch quality gates")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("validate", parents=[common], help="run the quality suites on the data")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common], help="rebuild the marts from the core tables")
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--standard", choices=["2012", "2026"])
+    p = sub.add_parser(
+        "build",
+        parents=[common, shared["as_of"], shared["standard"]],
+        help="rebuild the marts from the core tables",
+    )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("report", parents=[common], help="target-gap reports (HTML, xlsx)")
-    p.add_argument("--region")
-    p.add_argument("--year", type=int)
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--format", default="html,xlsx")
+    p = sub.add_parser(
+        "report",
+        parents=[common, shared["as_of"], shared["lang"]],
+        help="target-gap reports (HTML, xlsx)",
+    )
+    p.add_argument("--region", help="one region code (default: every region with targets)")
+    p.add_argument("--year", type=int, help="assessment year (default: the as-of date's year)")
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=FORMATS,
+        help="comma-separated: html, xlsx (default html,xlsx)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("targets", parents=[common], help="targets at risk")
-    tsub = p.add_subparsers(dest="targets_command", required=True)
-    c = tsub.add_parser("check", parents=[common], help="print indicators at risk or off track")
-    c.add_argument("--as-of", type=_date)
-    c.add_argument("--fail-on", choices=["off_track", "at_risk"])
+    tsub = p.add_subparsers(dest="targets_command", required=True, metavar="COMMAND")
+    c = tsub.add_parser(
+        "check",
+        parents=[common, shared["as_of"]],
+        help="print indicators at risk or off track",
+    )
+    c.add_argument(
+        "--fail-on",
+        choices=["off_track", "at_risk"],
+        help="exit 1 when a target is in this state or worse (default: always exit 0)",
+    )
     c.set_defaults(func=cmd_targets)
 
-    p = sub.add_parser("serve", parents=[common], help="serve the nightly schedule with Prefect")
-    p.add_argument("--cron", default=os.environ.get("ENVQ_CRON", "0 2 * * *"))
+    p = sub.add_parser("serve", parents=run_like, help="serve the nightly schedule with Prefect")
+    p.add_argument(
+        "--cron",
+        default=os.environ.get("ENVQ_CRON", "0 2 * * *"),
+        help="when the nightly run starts, in the bureau's time zone (default 0 2 * * *)",
+    )
+    p.add_argument(
+        "--host",
+        default=os.environ.get("ENVQ_PREFECT_HOST", "127.0.0.1"),
+        help="address the Prefect UI listens on (default 127.0.0.1; anything else needs an "
+        "authenticating proxy in front, see docs/operations.md)",
+    )
     p.add_argument("--once", action="store_true", help="trigger one scheduled-style run and exit")
     p.set_defaults(func=cmd_serve)
 
@@ -315,13 +436,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="complete an existing workspace (keeps its files)"
     )
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("sample", parents=[common], help="deterministic synthetic data")
-    p.add_argument("--out", required=True)
-    p.add_argument("--start", type=_date)
-    p.add_argument("--end", type=_date)
+    p.add_argument("--out", required=True, help="folder to write the sample files into")
+    p.add_argument("--start", type=_date, help="first day (default 2024-01-01)")
+    p.add_argument("--end", type=_date, help="last day (default 2026-10-31)")
     p.add_argument("--stations", type=int, help="add N national stations (benchmark data)")
     p.set_defaults(func=cmd_sample)
 
@@ -331,19 +452,54 @@ def build_parser() -> argparse.ArgumentParser:
         "--bench-dir", help="folder of the bench's data (default $ENVQ_BENCH_DIR, else data/bench)"
     )
     p.add_argument("--out", help="JSON file of the figures (default <bench-dir>/bench.json)")
-    p.add_argument("--stations", type=int, default=1700)
-    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--stations", type=int, default=1700, help="national stations (default 1700)")
+    p.add_argument("--days", type=int, default=365, help="days of synthetic data (default 365)")
     p.set_defaults(func=cmd_bench)
     return parser
+
+
+def _log_in_bureau_time() -> None:
+    """Log lines carry the bureau's clock (ENVQ_TIMEZONE), not the server's."""
+    from transforms.clock import bureau_timezone
+
+    zone = bureau_timezone()
+
+    def converter(seconds: float | None) -> time.struct_time:
+        moment = time.time() if seconds is None else seconds
+        return dt.datetime.fromtimestamp(moment, zone).timetuple()
+
+    for handler in logging.getLogger().handlers:
+        if handler.formatter is not None:
+            handler.formatter.converter = converter  # type: ignore[method-assign]
+
+
+def check_platform(platform: str = sys.platform) -> str | None:
+    """The one-line reason envq cannot run here, or None on a supported platform.
+
+    The writer's lock (fcntl) and the serve's server handling (process groups, prctl) are
+    POSIX; Linux is what CI runs, macOS is POSIX too.
+    """
+    if platform.startswith(SUPPORTED_PLATFORMS):
+        return None
+    return f"unsupported platform {platform!r}: envq runs on Linux or macOS (see README)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    unsupported = check_platform()
+    if unsupported:
+        print(f"envq: {unsupported}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        _log_in_bureau_time()
+    except ValueError as exc:  # an unknown ENVQ_TIMEZONE
+        print(f"envq: {exc}", file=sys.stderr)
+        return 2
     if not args.verbose:  # GX logs every registration at INFO: it would bury the progress lines
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # serve: one line per API request
@@ -354,7 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract: one line, non-zero exit
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"envq {args.command}: {reason}", file=sys.stderr)
+        failed = " 失败：" if getattr(args, "lang", "zh") == "zh" else ": "
+        print(f"envq {args.command}{failed}{reason}", file=sys.stderr)
         if args.verbose:
             raise
         return 1

@@ -1,6 +1,6 @@
-"""The nightly Prefect flow: configure -> ingest -> validate -> build -> publish -> report.
+"""The nightly Prefect flow: flows.stages.RUN_STAGES, one Prefect task per stage.
 
-Each stage is a task that opens the working database, calls flows.stages and returns a small
+Each stage on the working database opens its own connection in its task and returns a small
 summary. Stages that touch files retry with back-off. The published database changes only in
 the publish task, by an atomic rename, so a failed night leaves the last good state published.
 """
@@ -9,6 +9,7 @@ the publish task, by an atomic rename, so a failed night leaves the last good st
 # keeps only the globals the function body uses, so string annotations such as "dt.date" could
 # not be resolved when Prefect validates the parameters (NightlyModel is not fully defined).
 import datetime as dt
+import logging
 import os
 from typing import Any
 
@@ -16,48 +17,63 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import stages
-from flows.plain_run import (
-    StageFailed,
-    failure_reason,
-    new_run_id,
-    read_published_summary,
-    require_valid,
-)
-from flows.publish import open_working, publish, start_working, writer_lock
-from flows.settings import Settings, load_settings
+from flows import alerts, stages
+from flows.plain_run import alert_failed_run, read_published_summary
+from flows.publish import open_working
+from flows.settings import load_settings
+from flows.stages import RUN_STAGES, Run, Stage, StageFailed, new_run_id
 from flows.summary import run_summary_markdown
 
 RETRY_DELAYS = [float(s) for s in os.environ.get("ENVQ_RETRY_DELAYS", "2,10").split(",")]
+# envq's own loggers, shown in the Prefect UI (PREFECT_LOGGING_EXTRA_LOGGERS, set by the CLI)
+ENVQ_LOGGERS = ("envq", "flows", "transforms", "expectations", "reports")
+# errors of the input itself (a bad line in targets.yaml, a malformed file): retrying the
+# same input gives the same error, so the task fails once, with its line
+NOT_RETRIED = (ValueError, LookupError, TypeError)
 
 
-def _with_work_db(settings: Settings, fn, *args: Any) -> Any:
-    con = open_working(settings.warehouse, settings.work_db)
+def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry what may pass next time (I/O, locks), not bad input."""
+    return not isinstance(state.data, NOT_RETRIED)
+
+
+def _show_envq_logs() -> None:
+    """INFO lines of envq's loggers reach Prefect's handler (the worker's root is WARNING)."""
+    for name in ENVQ_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
+
+
+def _on_work_db(run: Run, fn) -> Any:
+    """fn(run, con) on a connection of its own to the working database."""
+    con = open_working(run.settings.warehouse, run.settings.work_db)
     try:
-        return fn(con, *args)
+        return fn(run, con)
     finally:
         con.close()
 
 
-@task(name="configure", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
-def configure_task(settings: Settings) -> dict[str, int]:
-    """Load regions, stations, sections, dust days and targets from the home's config."""
-    counts = _with_work_db(settings, stages.load_configuration, settings)
-    get_run_logger().info("configuration loaded: %s", counts)
-    return counts
-
-
-@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
-def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Load the raw files not loaded yet (idempotent: same bytes are skipped)."""
+def _run_stage(stage: Stage, run: Run) -> Any:
+    """One stage as its task runs it: on its own connection when on the working database."""
+    if not stage.on_db:
+        return stage.fn(run, None)
+    if stage.name != "ingest":
+        return _on_work_db(run, stage.fn)
     from flows.progress import Progress
     from transforms.ingest.engine import iter_raw_files
 
+    total = len(iter_raw_files([run.settings.raw]))
+    with Progress("ingest", total, logger=get_run_logger()) as bar:
+        run.on_file = lambda _: bar.advance()
+        try:
+            return _on_work_db(run, stage.fn)
+        finally:
+            run.on_file = None
+
+
+def _log_ingest(run: Run, summary: dict[str, Any]) -> None:
     logger = get_run_logger()
-    with Progress("ingest", len(iter_raw_files([settings.raw])), logger=logger) as bar:
-        summary = _with_work_db(
-            settings, stages.ingest, [settings.raw], run_id, True, lambda _: bar.advance()
-        )
     logger.info(
         "ingest: %s files %s, %s rows loaded, %s cells quarantined",
         summary["files"],
@@ -67,52 +83,54 @@ def ingest_task(settings: Settings, run_id: str) -> dict[str, Any]:
     )
     for failure in summary["failures"][:20]:
         logger.warning("%s", failure)
-    return summary
 
 
-@task(name="validate", cache_policy=NO_CACHE)
-def validate_task(settings: Settings, run_id: str, loaded_paths: list[str]) -> dict[str, Any]:
-    """Run the quality suites on the days the new files touched; write Data Docs."""
-
-    def run(con):
-        summary = stages.validate(con, run_id, settings, loaded_paths)
-        return summary, stages.validation_artifact_rows(con, run_id)
-
-    summary, rows = _with_work_db(settings, run)
+def _log_validation(run: Run, summary: dict[str, Any]) -> None:
     get_run_logger().info("validation: %s", summary)
+    rows = _on_work_db(run, lambda r, con: stages.validation_artifact_rows(con, r.run_id))
     if rows:
         create_table_artifact(
-            key="envq-validation", table=rows, description=f"quality checks of run {run_id}"
+            key="envq-validation", table=rows, description=f"quality checks of run {run.run_id}"
         )
-    return summary
 
 
-@task(name="build", cache_policy=NO_CACHE)
-def build_task(settings: Settings, as_of: dt.date | None, edition: str | None) -> dict[str, int]:
-    """Rebuild the marts (air, water, target progress) from the core tables."""
-    counts = _with_work_db(
-        settings, stages.build, as_of, edition, True, settings.progress_config
+def _log_reports(run: Run, paths: list[str]) -> None:
+    get_run_logger().info("reports written: %d files in %s", len(paths), run.settings.reports_dir)
+
+
+AFTER = {  # what a task logs (or records as an artifact) once its stage has run
+    "configure": lambda run, out: get_run_logger().info("configuration loaded: %s", out),
+    "ingest": _log_ingest,
+    "validate": _log_validation,
+    "build": lambda run, out: get_run_logger().info("marts rebuilt: %s", out),
+    "publish": lambda run, out: get_run_logger().info("published %s", out),
+    "report": _log_reports,
+}
+
+
+def _stage_task(stage: Stage):
+    @task(
+        name=stage.name,
+        cache_policy=NO_CACHE,
+        retries=2 if stage.retries else 0,
+        retry_delay_seconds=RETRY_DELAYS,
+        retry_condition_fn=worth_retrying,
     )
-    get_run_logger().info("marts rebuilt: %s", counts)
-    return counts
+    def stage_task(run: Run) -> Any:
+        out = _run_stage(stage, run)
+        if stage.name in AFTER:
+            AFTER[stage.name](run, out)
+        return out
+
+    stage_task.__doc__ = f"The run's {stage.name!r} stage (flows.stages.RUN_STAGES)."
+    return stage_task
 
 
-@task(name="publish", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
-def publish_task(settings: Settings) -> str:
-    """Swap the working database in as the published one (atomic rename)."""
-    publish(settings.work_db, settings.warehouse)
-    get_run_logger().info("published %s", settings.warehouse)
-    return str(settings.warehouse)
+TASKS = {s.name: _stage_task(s) for s in RUN_STAGES}
 
 
-@task(name="report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=RETRY_DELAYS)
-def report_task(settings: Settings, as_of: dt.date | None, lang: str) -> list[str]:
-    """Write the target-gap reports (HTML and xlsx) from the published database."""
-    from reports.build import write_reports
-
-    paths = write_reports(settings.warehouse, settings.reports_dir, as_of=as_of, lang=lang)
-    get_run_logger().info("reports written: %d files in %s", len(paths), settings.reports_dir)
-    return [str(p) for p in paths]
+def _call_task(stage: Stage, run: Run) -> Any:
+    return TASKS[stage.name](run)
 
 
 @flow(name="envq-nightly", log_prints=True)
@@ -125,43 +143,24 @@ def nightly(
     home: str | None = None,
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
-    settings = load_settings(warehouse, raw, home)
-    run_id = new_run_id()
-    summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
-    stage = "start"
+    _show_envq_logs()
+    run = Run(load_settings(warehouse, raw, home), new_run_id(), as_of, edition, lang)
     try:
-        with writer_lock(settings.work_db):
-            start_working(settings.warehouse, settings.work_db)
-            stage = "sample"
-            stages.ensure_sample(settings)
-            if not settings.is_demo:
-                stage = "raw"
-                stages.check_raw(settings)
-            stage = "configure"
-            summary["configuration"] = configure_task(settings)
-            stage = "ingest"
-            summary["ingest"] = ingest_task(settings, run_id)
-            stage = "validate"
-            loaded = summary["ingest"]["loaded_paths"]
-            summary["validation"] = require_valid(validate_task(settings, run_id, loaded))
-            stage = "build"
-            summary["build"] = build_task(settings, as_of, edition)
-            stage = "publish"
-            summary["published"] = publish_task(settings)
-        stage = "report"
-        summary["reports"] = report_task(settings, as_of, lang)
-    except Exception as exc:
-        reason = failure_reason(stage, exc)
+        stages.walk(run, _call_task)
+    except StageFailed as exc:
+        alert_failed_run(run, exc)
+        reason = str(exc)
         create_markdown_artifact(
             key="envq-run-failure",
             markdown=f"# envq run failed\n\n{reason}\n",
             description=f"envq run {reason}",
         )
-        raise StageFailed(reason) from exc
-    summary.update(read_published_summary(settings.warehouse, as_of))
+        raise
+    run.summary.update(read_published_summary(run.settings.warehouse, as_of))
+    run.summary["alerts"] = alerts.alert_targets(run.settings, lang, as_of)
     create_markdown_artifact(
         key="envq-run-summary",
-        markdown=run_summary_markdown(summary),
+        markdown=run_summary_markdown(run.summary, lang),
         description="envq nightly run summary",
     )
-    return summary
+    return run.summary

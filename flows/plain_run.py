@@ -1,44 +1,58 @@
-"""`envq run --no-prefect`: the nightly stages in order, in-process, without Prefect.
+"""`envq run --no-prefect`: the run's stages in order, in-process, without Prefect.
 
-The same stage functions as the Prefect flow (flows/nightly.py), under the same writer's lock
-and the same publication, but without the ~20 s start of Prefect's temporary API and without
-retries or artifacts. For OS cron and for the crash-safety tests, which kill runs at random.
+The same stages as the Prefect flow (flows.stages.RUN_STAGES, walked by flows.stages.walk),
+under the same writer's lock and the same publication, but on one connection to the working
+database and without the ~20 s start of Prefect's temporary API, retries or artifacts. For OS
+cron and for the crash-safety tests, which kill runs at random.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from pathlib import Path
 from typing import Any
 
-from flows import stages
-from flows.publish import writing
+import duckdb
+
+from flows import alerts, stages
 from flows.settings import load_settings
+from flows.stages import (
+    CriticalValidationFailure,
+    Run,
+    Stage,
+    StageFailed,
+    failure_reason,
+    new_run_id,
+)
+
+__all__ = ["StageFailed", "failure_reason", "new_run_id", "read_published_summary", "run_plainly"]
 
 
-class StageFailed(RuntimeError):
-    """A stage of the run failed; the message names the stage and the reason in one line."""
+class _OneConnection:
+    """Runs each stage; the stages on the working database share one connection, which is
+    checkpointed and closed before the first stage that is not (publish renames the file)."""
 
+    def __init__(self) -> None:
+        self.con: duckdb.DuckDBPyConnection | None = None
 
-def new_run_id() -> str:
-    return dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    def __call__(self, stage: Stage, run: Run) -> Any:
+        if not stage.on_db:
+            self.close(checkpoint=True)
+            return stage.fn(run, None)
+        if self.con is None:
+            from flows.publish import open_working
 
+            self.con = open_working(run.settings.warehouse, run.settings.work_db)
+        return stage.fn(run, self.con)
 
-def failure_reason(stage: str, exc: BaseException) -> str:
-    """One line: which stage failed and why."""
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"failed at stage '{stage}': {type(exc).__name__}" + (f": {text}" if text else "")
-
-
-def require_valid(validation: dict[str, Any]) -> dict[str, Any]:
-    """The validation summary, or an error if a critical expectation failed (stops the run)."""
-    if not validation.get("ok", True):
-        raise RuntimeError(
-            f"{validation.get('critical_failures')} critical expectation(s) failed; "
-            "the published warehouse is left as it was"
-        )
-    return validation
+    def close(self, checkpoint: bool = False) -> None:
+        if self.con is not None:
+            con, self.con = self.con, None
+            try:
+                if checkpoint:
+                    con.execute("checkpoint")
+            finally:
+                con.close()
 
 
 def run_plainly(
@@ -50,49 +64,43 @@ def run_plainly(
     home: str | None = None,
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
-    from reports.build import write_reports
-
-    settings = load_settings(warehouse, raw, home)
-    run_id = new_run_id()
-    summary: dict[str, Any] = {"run_id": run_id, "warehouse": str(settings.warehouse)}
-    stage = "start"
+    run = Run(load_settings(warehouse, raw, home), new_run_id(), as_of, edition, lang)
+    call = _OneConnection()
     try:
-        with writing(settings.warehouse, settings.work_db) as con:
-            stage = "sample"
-            stages.ensure_sample(settings)
-            if not settings.is_demo:
-                stage = "raw"
-                stages.check_raw(settings)
-            stage = "configure"
-            summary["configuration"] = stages.load_configuration(con, settings)
-            stage = "ingest"
-            summary["ingest"] = stages.ingest(con, [settings.raw], run_id)
-            stage = "validate"
-            loaded = summary["ingest"]["loaded_paths"]
-            summary["validation"] = require_valid(stages.validate(con, run_id, settings, loaded))
-            stage = "build"
-            summary["build"] = stages.build(
-                con, as_of, edition, incremental=True, progress_config=settings.progress_config
-            )
-            stage = "publish"  # on leaving the block: checkpoint, close, rename
-        summary["published"] = str(settings.warehouse)
-        stage = "report"
-        paths = write_reports(settings.warehouse, settings.reports_dir, as_of=as_of, lang=lang)
-        summary["reports"] = [str(p) for p in paths]
-    except Exception as exc:
-        raise StageFailed(failure_reason(stage, exc)) from exc
-    summary.update(read_published_summary(settings.warehouse, as_of))
-    return summary
+        stages.walk(run, call, cleanup=call.close)
+    except StageFailed as exc:
+        alert_failed_run(run, exc)
+        raise
+    run.summary.update(read_published_summary(run.settings.warehouse, as_of))
+    run.summary["alerts"] = alerts.alert_targets(run.settings, lang, as_of)
+    return run.summary
+
+
+def alert_failed_run(run: Run, exc: StageFailed) -> None:
+    """Tell the bureau's channels that the run failed (critical: stopped by the checks)."""
+    critical = isinstance(exc.__cause__, CriticalValidationFailure)
+    alerts.alert_failure(run.settings, str(exc), run.run_id, critical, run.lang)
 
 
 def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
     """Targets at risk and unregistered codes, read back from the published database."""
-    from transforms.targets.progress import targets_check
+    from flows.targets_check import ALERT_STATUSES, targets_check
+    from transforms.targets.progress import progress_rows
     from transforms.warehouse import connect
 
     con = connect(published, read_only=True)
     try:
         lines, _ = targets_check(con, as_of, None)
-        return {"targets_at_risk": lines, **stages.unregistered_counts(con)}
+        rows = progress_rows(con, as_of, None)
+        unregistered = stages.unregistered_counts(con)
     finally:
         con.close()
+    danger: list[dict[str, Any]] = []
+    if not rows.empty:
+        # the targets of targets_check's lines, in its order, for the summary in Chinese
+        rows = rows[rows["year"] == rows["as_of"].iloc[0].year]
+        rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
+        rows = rows[rows["status"].isin(ALERT_STATUSES)].assign(_rank=rows["status"].map(rank))
+        rows = rows.sort_values(["_rank", "region_code", "period", "indicator"])
+        danger = rows.drop(columns="_rank").to_dict("records")
+    return {"targets_at_risk": lines, "targets_in_danger": danger, **unregistered}

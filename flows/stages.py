@@ -1,15 +1,21 @@
-"""The stages of a run as plain functions over a warehouse connection.
+"""The stages of a run as plain functions over a warehouse connection, and the run order.
 
-The CLI commands and the Prefect tasks both call these; they hold no domain logic, only the
-order of calls into transforms/, expectations/ and reports/ and the summaries they return.
-Domain modules are imported inside the functions so that `envq --help` starts fast.
+The CLI commands call the functions; RUN_STAGES is the one list of a run's stages that the
+Prefect flow (flows/nightly.py), the plain run (flows/plain_run.py) and the bench
+(flows/bench.py) all walk through `walk`, each with its own way of calling a stage. They hold
+no domain logic, only the order of calls into transforms/, expectations/ and reports/ and the
+summaries they return. Domain modules are imported inside the functions so that `envq --help`
+starts fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +79,7 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
     from transforms.ingest.formats.water_auto import load_section_config
     from transforms.ingest.registry import (
+        load_dust_days,
         load_ranking_lists,
         load_registry,
         load_station_config,
@@ -99,22 +106,6 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
                 settings.targets, not_set,
             )
     return counts
-
-
-def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
-    """Replace the bureau's sand-dust deduction flags from <home>/config/dust_days.csv."""
-    con.execute(
-        "create table if not exists air_dust_flags (region_code varchar, date date, note varchar)"
-    )
-    if not path.exists():
-        return 0
-    con.execute("delete from air_dust_flags")
-    con.execute(
-        "insert into air_dust_flags select region_code::varchar, date::date, note::varchar "
-        "from read_csv(?, header = true, all_varchar = true)",
-        [str(path)],
-    )
-    return con.execute("select count(*) from air_dust_flags").fetchall()[0][0]
 
 
 def ingest(
@@ -146,19 +137,7 @@ def ingest(
         "rows_quarantined": sum(r.rows_quarantined for r in results),
         "failures": [r.message for r in results if r.status in ("failed", "rejected")],
         "loaded_paths": [r.path for r in results if r.status == "loaded"],
-        "unassigned_stations": unassigned_stations(con),
     }
-
-
-def unassigned_stations(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """One line per listed station without a region (configured stations excepted): code,
-    name and why (stations.region_note)."""
-    rows = con.execute(
-        "select station_code, coalesce(station_name, ''), coalesce(region_note, 'no city name') "
-        "from stations where registered and region_code is null "
-        "and coalesce(source, '') <> 'config' order by station_code"
-    ).fetchall()
-    return [f"{code} {name}: {note}" for code, name, note in rows]
 
 
 def validate(
@@ -166,16 +145,19 @@ def validate(
     run_id: str,
     settings: Settings,
     loaded_paths: list[str] | None = None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Run the expectation suites over what is loaded (nothing is loaded here).
+    """Run the expectation suites over what is loaded (nothing is loaded here); the Data Docs
+    page is written in lang.
 
     With loaded_paths (a nightly run), only the natural days those files touched are checked
     instead of the whole warehouse.
     """
-    from expectations.run import loaded_days, validate_warehouse
+    from expectations.run import validate_warehouse
+    from transforms.air.build_state import loaded_days
 
     days = loaded_days(con, loaded_paths) if loaded_paths else None
-    summary = validate_warehouse(con, run_id, settings.quality_dir, days=days)
+    summary = validate_warehouse(con, run_id, settings.quality_dir, days=days, lang=lang)
     return {
         "ok": summary.ok,
         "critical_failures": len(summary.critical_failures),
@@ -205,8 +187,7 @@ def build(
     allows it (transforms/air/build_state.py); otherwise, and by default, everything.
     progress_config: the home's config/progress.yaml (defaults when absent).
     """
-    from expectations.run import loaded_days
-    from transforms.air.build_state import files_since_last_build
+    from transforms.air.build_state import files_since_last_build, loaded_days
     from transforms.air.marts import build_air
     from transforms.rectification.marts import build_rectification
     from transforms.targets.config import load_progress_config
@@ -235,3 +216,166 @@ def unregistered_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "(select count(*) from water_sections where not registered)"
     ).fetchall()
     return {"unregistered_stations": stations, "unregistered_sections": sections}
+
+
+# --- the run: one list of stages that the Prefect flow, the plain run and the bench all walk ---
+
+
+class StageFailed(RuntimeError):
+    """A stage of the run failed; the message names the stage and the reason in one line."""
+
+
+class CriticalValidationFailure(RuntimeError):
+    """A critical expectation failed: the run stops before publishing."""
+
+
+def new_run_id() -> str:
+    """A run id that starts with the bureau's local time (not the server's)."""
+    from transforms.clock import bureau_now
+
+    return bureau_now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+
+
+def failure_reason(stage: str, exc: BaseException) -> str:
+    """One line: which stage failed and why."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"failed at stage '{stage}': {type(exc).__name__}" + (f": {text}" if text else "")
+
+
+def require_valid(validation: dict[str, Any]) -> dict[str, Any]:
+    """The validation summary, or an error if a critical expectation failed (stops the run)."""
+    if not validation.get("ok", True):
+        raise CriticalValidationFailure(
+            f"{validation.get('critical_failures')} critical expectation(s) failed; "
+            "the published warehouse is left as it was"
+        )
+    return validation
+
+
+@dataclass
+class Run:
+    """One run's parameters and the summaries its stages returned so far (keyed by Stage.key)."""
+
+    settings: Settings
+    run_id: str
+    as_of: dt.date | None = None
+    edition: str | None = None
+    lang: str = "zh"
+    summary: dict[str, Any] = field(default_factory=dict)
+    on_file: Callable[[Any], None] | None = None  # called once per raw file ingested
+
+
+Con = duckdb.DuckDBPyConnection | None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the run: fn(run, con), con being the working database when on_db, else None.
+
+    writes: the stage belongs to the writer's part, under the lock on the working copy (the
+    stages after it read the published database). retries: it touches files, so the Prefect
+    task retries it with back-off.
+    """
+
+    name: str
+    key: str | None
+    fn: Callable[[Run, Con], Any]
+    on_db: bool = False
+    writes: bool = True
+    retries: bool = False
+
+
+def _start(run: Run, con: Con) -> None:
+    from flows.publish import start_working
+
+    start_working(run.settings.warehouse, run.settings.work_db)
+
+
+def _sample(run: Run, con: Con) -> None:
+    ensure_sample(run.settings)
+
+
+def _raw(run: Run, con: Con) -> None:
+    if not run.settings.is_demo:  # a workspace: say so when raw/ is empty
+        check_raw(run.settings)
+
+
+def _configure(run: Run, con: Con) -> dict[str, int]:
+    assert con is not None
+    return load_configuration(con, run.settings)
+
+
+def _ingest(run: Run, con: Con) -> dict[str, Any]:
+    assert con is not None
+    return ingest(con, [run.settings.raw], run.run_id, True, run.on_file)
+
+
+def _validate(run: Run, con: Con) -> dict[str, Any]:
+    assert con is not None
+    loaded = run.summary["ingest"]["loaded_paths"]
+    return require_valid(validate(con, run.run_id, run.settings, loaded, run.lang))
+
+
+def _build(run: Run, con: Con) -> dict[str, int]:
+    assert con is not None
+    s = run.settings
+    return build(con, run.as_of, run.edition, incremental=True, progress_config=s.progress_config)
+
+
+def _publish(run: Run, con: Con) -> str:
+    from flows.publish import publish
+
+    publish(run.settings.work_db, run.settings.warehouse)
+    return str(run.settings.warehouse)
+
+
+def _report(run: Run, con: Con) -> list[str]:
+    from reports.build import write_reports
+
+    s = run.settings
+    paths = write_reports(s.warehouse, s.reports_dir, as_of=run.as_of, lang=run.lang)
+    return [str(p) for p in paths]
+
+
+RUN_STAGES: tuple[Stage, ...] = (
+    Stage("start", None, _start),  # a fresh working copy of the published database
+    Stage("sample", None, _sample),  # the demo home only
+    Stage("raw", None, _raw),  # a workspace with an empty raw/ stops here, saying what to do
+    Stage("configure", "configuration", _configure, on_db=True, retries=True),
+    Stage("ingest", "ingest", _ingest, on_db=True, retries=True),
+    Stage("validate", "validation", _validate, on_db=True),
+    Stage("build", "build", _build, on_db=True),
+    Stage("publish", "published", _publish, retries=True),  # atomic rename of the closed copy
+    Stage("report", "reports", _report, writes=False, retries=True),
+)
+
+
+def walk(
+    run: Run, call: Callable[[Stage, Run], Any], cleanup: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Walk RUN_STAGES in order; call(stage, run) runs one stage and returns its summary.
+
+    The writing stages run under the writer's lock, which is released once published (after
+    cleanup, say closing a connection, has run); a failure raises StageFailed naming the
+    stage and leaves the published database as it was.
+    """
+    run.summary.setdefault("run_id", run.run_id)
+    run.summary.setdefault("warehouse", str(run.settings.warehouse))
+    name = "start"
+    try:
+        with ExitStack() as locked:
+            from flows.publish import writer_lock
+
+            locked.enter_context(writer_lock(run.settings.work_db))
+            if cleanup is not None:
+                locked.callback(cleanup)
+            for stage in RUN_STAGES:
+                name = stage.name
+                if not stage.writes:
+                    locked.close()
+                result = call(stage, run)
+                if stage.key:
+                    run.summary[stage.key] = result
+    except Exception as exc:
+        raise StageFailed(failure_reason(name, exc)) from exc
+    return run.summary

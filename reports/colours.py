@@ -1,8 +1,8 @@
 """Colours of the reports: progress statuses, and the official level colours read from the rules.
 
-AQI levels use the HJ 633 level table (Table 2 / Appendix A, standards.md §1.4) as held in
+AQI levels use the HJ 633 level table (Table 2 / Appendix A, docs/standards.md §1.4) as held in
 transforms/rules/air_<edition>.yaml; water classes use the 环办〔2011〕22号 class table
-(standards.md §6.3) as held in transforms/rules/gb3838_2002.yaml. No second copy lives here.
+(docs/standards.md §6.3) as held in transforms/rules/gb3838_2002.yaml. No second copy lives here.
 """
 
 from __future__ import annotations

@@ -11,12 +11,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import duckdb
 import pandas as pd
 
-from transforms.warehouse import table_exists
+from transforms.warehouse import read_sql, table_exists
 
 PARAM = re.compile(r"\$([a-z_]+)")
 
@@ -33,7 +32,7 @@ class Scope:
 @cache
 def sql_text(name: str) -> str:
     """Text of reports/sql/<name>.sql."""
-    return resources.files("reports.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql(name, "reports.sql")
 
 
 def query(con: duckdb.DuckDBPyConnection, name: str, scope: Scope | None = None) -> pd.DataFrame:

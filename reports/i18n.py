@@ -160,7 +160,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity": ("级别", "Severity"),
     "failed_batches": ("未通过批次", "Failed batches"),
     "unexpected_values": ("异常值数量", "Unexpected values"),
-    "data_docs": ("查看数据文档 (Data Docs)", "Open the Data Docs"),
+    "data_docs": ("查看数据质量校验详情", "Open the Data Docs"),
     "nothing_quarantined": ("无隔离数据", "nothing quarantined"),
     "all_passed": ("全部校验通过", "every expectation passed"),
     # sheet names (Excel: at most 31 characters, no []:*?/\)
@@ -207,6 +207,19 @@ QUARANTINE_REASONS: dict[str, tuple[str, str]] = {
     "non_numeric": ("非数值", "not a number"),
     "impossible_value": ("不可能的数值", "impossible value"),
     "missing_timestamp": ("缺少时间", "missing timestamp"),
+    # rectification ledgers (transforms/ingest/formats/rectification.py)
+    "missing_problem_no": ("缺少问题编号", "no problem number"),
+    "unknown_status": ("无法识别的整改状态", "unknown status"),
+    "unparseable_deadline": ("无法识别的整改时限", "unreadable deadline"),
+    "unparseable_date": ("无法识别的日期", "unreadable date"),
+    "duplicate_problem_no": ("问题编号重复", "problem number given twice"),
+    "completion_before_feedback": ("完成日期早于督察反馈日期", "completed before the feedback"),
+}
+
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "critical": ("严重", "critical"),
+    "warning": ("警告", "warning"),
 }
 
 
@@ -256,6 +269,12 @@ def water_class(value: object, lang: str = "zh") -> str:
     return _pick(pair, lang) if pair else str(number)
 
 
+def severity(code: str, lang: str = "zh") -> str:
+    """Severity of an expectation (critical / warning) in the reader's language."""
+    pair = SEVERITIES.get(code)
+    return _pick(pair, lang) if pair else code
+
+
 def quarantine_reason(code: str, lang: str = "zh") -> str:
     """Display name of a quarantine reason code; unknown reasons are shown as they are."""
     pair = QUARANTINE_REASONS.get(code)
@@ -282,6 +301,11 @@ PERIODS = {
 
 
 def period(code: str, lang: str = "zh") -> str:
-    """Assessment period label: year -> 全年 / Year, Q4 -> 第四季度 / Q4; others as they are."""
+    """Assessment period label: year -> 全年 / Year, Q4 -> 第四季度 / Q4, M03 -> 3月 / Mar;
+    others as they are."""
     pair = PERIODS.get(code)
-    return _pick(pair, lang) if pair else code
+    if pair:
+        return _pick(pair, lang)
+    if len(code) == 3 and code[0] == "M" and code[1:].isdigit() and 1 <= int(code[1:]) <= 12:
+        return month(int(code[1:]), lang)
+    return code

@@ -6,8 +6,7 @@ from __future__ import annotations
 from reports import i18n
 from reports.data import RegionData
 from reports.table import Table, as_int, frame_of, missing_to_none
-
-AIR_POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h")
+from transforms.pollutants import DAILY_STATISTICS
 
 
 def completeness_table(d: RegionData, lang: str) -> Table:
@@ -19,7 +18,7 @@ def completeness_table(d: RegionData, lang: str) -> Table:
         c = d.completeness.iloc[0]
         elapsed = int(c["elapsed_days"])
         share = lambda n: round(100 * n / elapsed, 1) if elapsed else None  # noqa: E731
-        for p in AIR_POLLUTANTS:
+        for p in DAILY_STATISTICS:
             valid = int(c[f"{p}_days"])
             rows.append([i18n.pollutant(p, lang), elapsed, valid, share(valid)])
         valid = int(c["valid_days"])
@@ -54,7 +53,13 @@ def validation_table(d: RegionData, lang: str) -> Table:
         t("unexpected_values"),
     ]
     rows = [
-        [r.suite, r.expectation, r.severity, int(r.failed_batches), as_int(r.unexpected_values)]
+        [
+            r.suite,
+            r.expectation,
+            i18n.severity(r.severity, lang),
+            int(r.failed_batches),
+            as_int(r.unexpected_values),
+        ]
         for r in d.failed_expectations.itertuples()
     ]
     return Table("sheet_validation", frame_of(rows, headers))

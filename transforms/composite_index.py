@@ -1,6 +1,6 @@
 """Composite air-quality index (综合指数) and exceedance multiple (超标倍数).
 
-城市环境空气质量排名技术规定 (环办〔2014〕64号 and the later ranking schemes; standards.md §4):
+城市环境空气质量排名技术规定 (环办〔2014〕64号 and the later ranking schemes; docs/standards.md §4):
 I_i = C_i / S_i for the six pollutants and I_sum = Σ I_i, with C_i the period mean of SO2,
 NO2, PM10 and PM2.5, the 95th percentile of CO daily means and the 90th percentile of O3 MDA8,
 and S_i the GB 3095-2012 grade II limits 60, 40, 70, 35, 4, 160 (rule set `composite_index`).
@@ -11,7 +11,6 @@ Bulletins print I_sum with 2 decimals; values are returned unrounded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -56,20 +55,6 @@ def composite_index_frame(frame: pd.DataFrame, edition: str = "2012") -> pd.Data
                                for m in range(1, 1 << len(POLLUTANTS))], dtype=object)
     out["primary_pollutant"] = pd.array(names[mask], dtype="string")
     return out
-
-
-def exceedance_multiple(c: Any, s: Any) -> Any:
-    """超标倍数 (C - S) / S where C > S, else NaN (HJ 663: reported only when C exceeds S).
-
-    NaN, not 0, for C <= S so that "not exceeded" stays distinct from "exceeded by 0".
-    S is the limit of the same averaging time (annual mean vs annual limit, percentile vs the
-    24-h or O3 8-h limit). Scalars give a float, arrays an ndarray.
-    """
-    c_arr = np.asarray(c, dtype="float64")
-    s_arr = np.asarray(s, dtype="float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(c_arr > s_arr, (c_arr - s_arr) / s_arr, np.nan)
-    return float(out) if out.ndim == 0 else out
 
 
 def column_or_nan(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -2,7 +2,7 @@
 units and how each indicator is computed, used by targets, target progress, reports and the CLI.
 
 Indicator definitions follow the assessment rules: good day = daily AQI <= 100 and the good-day
-ratio over valid days (HJ 663 / standards.md §3.3), heavy days = AQI > 200, period means of
+ratio over valid days (HJ 663 / docs/standards.md §3.3), heavy days = AQI > 200, period means of
 daily means, CO 95th and O3-8h 90th percentiles (HJ 663, §3.2), the composite index
 (城市环境空气质量排名技术规定, §4), section class and shares of sections (环办〔2011〕22号, §6).
 """
@@ -10,7 +10,9 @@ daily means, CO 95th and O3-8h 90th percentiles (HJ 663, §3.2), the composite i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 
@@ -190,3 +192,18 @@ def indicator_meta_table() -> pa.Table:
             "unit": [i.unit for i in INDICATOR_LIST],
         }
     )
+
+
+def exceedance_multiple(c: Any, s: Any) -> Any:
+    """超标倍数 (C - S) / S where C > S, else NaN: air (HJ 663 §5, against the limit of the same
+    averaging time) and water (环办〔2011〕22号 §3.3, against class III); docs/standards.md.
+
+    NaN, not 0, for C <= S so that "not exceeded" stays distinct from "exceeded by 0". The air
+    marts compute the same rule in SQL (macro exceedance_multiple in air_region_period.sql).
+    Scalars give a float, arrays an ndarray.
+    """
+    c_arr = np.asarray(c, dtype="float64")
+    s_arr = np.asarray(s, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(c_arr > s_arr, (c_arr - s_arr) / s_arr, np.nan)
+    return float(out) if out.ndim == 0 else out

@@ -13,10 +13,17 @@ loaded so far: PRSA hourly PM2.5 898, PM10 999, SO2 341, NO2 290, CO 10 mg/m³, 
 Units as everywhere in envq: µg/m³, CO in mg/m³. A value is impossible when it is greater than
 the limit (negative values are the separate rule `negative`). The same limits serve hourly and
 daily values, since a daily mean cannot exceed the largest possible hourly value. Shared by
-the air parsers; change a limit here only, with the evidence in this docstring.
+the air parsers; change a limit here only, with the evidence in this docstring. The water
+parsers' bounds are in transforms.ingest.water_cells.PLAUSIBLE; every parser applies them
+through `implausible`, the one rule for the quarantine reasons `negative` and
+`impossible_value`.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
 
 PLAUSIBLE_MAX: dict[str, float] = {
     "pm25": 3000.0,
@@ -29,3 +36,19 @@ PLAUSIBLE_MAX: dict[str, float] = {
 
 # HJ 633-2012 §5 / HJ 633-2026 §4.1.1: the AQI scale ends at 500.
 AQI_MAX = 500.0
+
+
+def implausible(values: np.ndarray, low: Any = 0.0, high: Any = np.inf) -> tuple[Any, Any]:
+    """(negative, impossible) masks of numbers against their physical bounds [low, high].
+
+    negative: below 0 where the quantity cannot be (low >= 0); impossible: otherwise outside
+    [low, high] (a water temperature may be below 0, not below its low). Missing or non-finite
+    numbers are neither (they are missing or non_numeric). low and high broadcast (a bound per
+    row or per cell).
+    """
+    values = np.asarray(values, dtype="float64")
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        negative = finite & (values < 0) & (np.asarray(low) >= 0)
+        impossible = finite & ~negative & ((values < low) | (values > high))
+    return negative, impossible

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from transforms.pollutants import DAILY_STATISTICS, POLLUTANTS
+
 EDITIONS = ("2012", "2026")
 SWITCH_DATE = dt.date(2026, 3, 1)  # GB 3095-2026 / HJ 633-2026 / HJ 663-2026 effective date
 
@@ -26,7 +28,6 @@ INDICATORS = (
     "so2_24h", "so2_1h", "no2_24h", "no2_1h", "pm10_24h",
     "co_24h", "co_1h", "o3_1h", "o3_8h", "pm25_24h",
 )
-POLLUTANTS = ("so2", "no2", "co", "o3", "pm10", "pm25")
 REQUIRED_KEYS = (
     "edition", "valid_from", "valid_to", "standards", "iaqi_breakpoints", "special_cases",
     "daily_aqi_indicators", "hourly_aqi_indicators", "limits", "validity", "statistics",
@@ -36,7 +37,7 @@ VALIDITY_KEYS = (
     "hours_per_day", "hours_per_8h_window", "days_per_year", "days_per_month",
     "days_per_february", "mda8_min_windows",
 )
-STATISTIC_KEYS = ("so2", "no2", "pm10", "pm25", "co", "o3_8h")
+STATISTIC_KEYS = DAILY_STATISTICS
 LEVEL_KEYS = ("level", "upper", "level_zh", "category_zh", "category_en", "colour")
 
 

@@ -11,11 +11,12 @@ import duckdb
 SQL_PACKAGE = "transforms.sql"
 
 
-def read_sql(name: str) -> str:
-    """Return the text of transforms/sql/<name> (name with or without the .sql suffix)."""
+def read_sql(name: str, package: str = SQL_PACKAGE) -> str:
+    """Return the text of <name>.sql in a package's SQL folder (transforms/sql by default;
+    expectations.sql and reports.sql for theirs); name with or without the .sql suffix."""
     if not name.endswith(".sql"):
         name += ".sql"
-    return resources.files(SQL_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
 def run_sql(

@@ -8,7 +8,7 @@ Severity: what makes the file as a whole untrustworthy is critical (schema, unkn
 duplicate facts, hours outside the file's date, a file whose CO is in µg/m³); a single bad
 value is a warning and only that value is quarantined (CO in µg/m³, outside the plausible
 range); an inverted PM2.5/PM10 pair and a station missing from the registry are flagged and
-load (issue 3: a national file must load before anyone curates a list).
+load (a national file must load before anyone has curated a station list).
 Cross-file rules (stuck instrument, completeness, O3 8-h) run in SQL over the warehouse
 (expectations/warehouse_checks.py).
 """
@@ -25,7 +25,8 @@ from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
 from transforms.ingest.engine import DATA_KIND_RANK
 from transforms.plausibility import PLAUSIBLE_MAX
-from transforms.rules import POLLUTANTS, cached_rules, edition_for_date
+from transforms.pollutants import POLLUTANTS
+from transforms.rules import cached_rules, edition_for_date
 
 TABLE = "air_station_hourly"
 WIDE = "wide"
@@ -81,7 +82,7 @@ def suite(ctx: BatchContext) -> Suite:
               "critical", "reject", why="a missing value is no row (empty cell = missing)"),
         Check("pollutant_known", "ExpectColumnValuesToBeInSet",
               {"column": "pollutant", "value_set": list(POLLUTANTS)}, "critical", "reject",
-              why="pollutant codes of transforms.rules.POLLUTANTS"),
+              why="pollutant codes of transforms.pollutants.POLLUTANTS"),
         Check("data_kind_known", "ExpectColumnValuesToBeInSet",
               {"column": "data_kind", "value_set": list(DATA_KIND_RANK)}, "critical", "reject"),
         Check("grain_unique", "ExpectCompoundColumnsToBeUnique",

@@ -11,7 +11,7 @@ from expectations.spec import Check, Suite
 from expectations.suites.context import BatchContext
 
 TABLE = "stations"
-# CNEMC station codes: four digits and 'A' (1001A = 北京万寿西宫; standards.md §7.1).
+# CNEMC station codes: four digits and 'A' (1001A = 北京万寿西宫; docs/standards.md §7.1).
 STATION_CODE_PATTERN = r"^\d{4}A$"
 # China's territorial extremes (Pamirs 73°33'E .. Heilongjiang/Ussuri 135°05'E, Zengmu Ansha
 # 3°52'N .. Mohe 53°33'N), rounded outwards: coordinates outside are typos or swapped lon/lat.

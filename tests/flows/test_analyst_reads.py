@@ -7,9 +7,7 @@ a half-built state; once the run has published, a new connection sees the new st
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.flows.processes import kill, start_envq
 
 pytestmark = pytest.mark.e2e
 
@@ -29,30 +27,8 @@ READ = (
 
 
 def _run(raw: Path, warehouse: Path, tmp: Path, *extra: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(
-        ENVQ_REPORTS=str(tmp / "reports"),
-        PREFECT_HOME=str(tmp / "prefect"),
-        GX_ANALYTICS_ENABLED="false",
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-    )
-    command = [sys.executable, "-m", "flows.cli", "run", "--raw", str(raw)]
-    command += ["--warehouse", str(warehouse), *extra]
-    return subprocess.Popen(  # noqa: S603 - fixed argument list
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    env = {"ENVQ_REPORTS": str(tmp / "reports"), "PREFECT_HOME": str(tmp / "prefect")}
+    return start_envq("run", "--raw", str(raw), "--warehouse", str(warehouse), *extra, env=env)
 
 
 def _read_in_another_process(warehouse: Path) -> tuple:
@@ -83,7 +59,7 @@ def test_analyst_reads_the_old_state_while_the_nightly_run_publishes(tmp_path):
     try:
         out, _ = first.communicate(timeout=600)
     finally:
-        _stop(first)
+        kill(first)
     assert first.returncode == 0, out.decode(errors="replace")[-2000:]
 
     analyst = duckdb.connect(str(warehouse), read_only=True)
@@ -102,7 +78,7 @@ def test_analyst_reads_the_old_state_while_the_nightly_run_publishes(tmp_path):
             time.sleep(0.2)
         out, _ = nightly.communicate(timeout=30)
     finally:
-        _stop(nightly)
+        kill(nightly)
     text = out.decode(errors="replace")
     assert nightly.returncode == 0, text[-3000:]
     assert reads >= 20  # the analyst read all along the run (~30 s or more)

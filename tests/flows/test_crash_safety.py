@@ -9,10 +9,8 @@ end must give the same warehouse as a single clean run over all the files.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -22,7 +20,7 @@ import duckdb
 import pytest
 
 from flows.publish import open_working, publish, start_working, writer_lock
-from tests.conftest import REPO_ROOT
+from tests.flows.processes import kill, start_envq
 
 # the warehouse contract's tables (docs/analysts.md); bookkeeping such as validation_results
 # grows with every run and is not part of the state compared here
@@ -39,7 +37,8 @@ CONTRACT_TABLES = (
     "load_log",
     "quarantine",
 )
-DATA_TABLES = ("air_station_hourly", "air_station_published_wide", "water_section_samples")
+DATA_TABLES = ("air_station_hourly", "air_station_published_wide", "water_section_samples",
+               "rectification_snapshots")
 KILLS = 6
 
 
@@ -141,16 +140,9 @@ def _difference(state: dict, before: dict, complete: dict) -> str:
 
 
 def _envq_run(raw: Path, warehouse: Path, reports: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, ENVQ_REPORTS=str(reports), GX_ANALYTICS_ENABLED="false")
-    command = [sys.executable, "-m", "flows.cli", "run", "--no-prefect"]
-    command += ["--raw", str(raw), "--warehouse", str(warehouse)]
-    return subprocess.Popen(  # noqa: S603 - fixed argument list
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    return start_envq(
+        "run", "--no-prefect", "--raw", str(raw), "--warehouse", str(warehouse),
+        env={"ENVQ_REPORTS": str(reports)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
 
@@ -158,9 +150,7 @@ def _finish(proc: subprocess.Popen[bytes]) -> None:
     try:
         _, err = proc.communicate(timeout=600)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        kill(proc)
     assert proc.returncode == 0, err.decode(errors="replace")[-2000:]
 
 
@@ -170,8 +160,7 @@ def _kill_after(proc: subprocess.Popen[bytes], delay: float) -> bool:
         proc.wait(timeout=delay)
         return True
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        kill(proc)
         return False
 
 

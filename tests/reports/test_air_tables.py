@@ -12,7 +12,7 @@ HJ633_HEX = {1: "#00E400", 2: "#FFFF00", 3: "#FF7E00", 4: "#FF0000", 5: "#99004C
 
 
 def test_level_colours_are_the_rules_colours():
-    # the table below is standards.md §1.4; the report reads the rules file, never a copy
+    # the table below is docs/standards.md §1.4; the report reads the rules file, never a copy
     for edition in ("2012", "2026"):
         colours = {lv["level"]: lv["colour"] for lv in cached_rules(edition)["levels"]}
         assert colours == HJ633_HEX

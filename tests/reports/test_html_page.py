@@ -23,7 +23,8 @@ def page(report_warehouse, tmp_path) -> str:
 def test_plotly_js_embedded_once_and_nothing_fetched(page):
     assert page.count(PLOTLY_MARK) == 1
     tags = re.findall(r"<script[^>]*>", page)
-    assert len(tags) == 1 + 5  # the bundle, then one call per figure
+    # the bundle, its zh-CN locale, one call per figure, the print script
+    assert len(tags) == 2 + 5 + 1
     assert not any("src" in tag for tag in tags)
     # the markup around the bundle (the bundle's own strings hold links it never follows)
     start = page.index("<script")

@@ -1,17 +1,15 @@
-"""Composite index (综合指数), primary pollutant of a period and exceedance multiple."""
+"""Composite index (综合指数) and primary pollutant of a period."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from transforms.composite_index import (
     composite_index,
     composite_index_frame,
-    exceedance_multiple,
     primary_pollutant,
 )
 
@@ -20,7 +18,7 @@ OTHER_EXAMPLE = {"pm25": 21, "pm10": 39, "so2": 9, "no2": 15, "co": 0.7, "o3_8h"
 
 
 def test_published_worked_examples():
-    # standards.md §4: Wuyuan September 2023 -> 2.63; 21/35 + 39/70 + ... -> 3.06
+    # docs/standards.md §4: Wuyuan September 2023 -> 2.63; 21/35 + 39/70 + ... -> 3.06
     assert round(composite_index(WUYUAN_2023_09), 2) == 2.63
     assert composite_index(WUYUAN_2023_09) == pytest.approx(
         16 / 35 + 40 / 70 + 11 / 60 + 16 / 40 + 0.6 / 4 + 139 / 160
@@ -52,11 +50,3 @@ def test_frame_version_matches_scalar():
     assert out.loc["b", "index_o3_8h"] == pytest.approx(1.2)
     assert math.isnan(out.loc["c", "composite_index"])
     assert out["primary_pollutant"].tolist() == ["o3_8h", "o3_8h", "pm25"]
-
-
-def test_exceedance_multiple():
-    assert exceedance_multiple(90, 75) == pytest.approx(0.2)
-    assert math.isnan(exceedance_multiple(75, 75))  # not exceeded: not reported (NaN, not 0)
-    assert math.isnan(exceedance_multiple(30, 35))
-    out = exceedance_multiple(np.array([52.5, 20.0, np.nan]), 35)
-    assert out[0] == pytest.approx(0.5) and np.isnan(out[1:]).all()

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
-from transforms.indicators import INDICATORS, STATUSES, label, names_table, unit
+from transforms.indicators import (
+    INDICATORS,
+    STATUSES,
+    exceedance_multiple,
+    label,
+    names_table,
+    unit,
+)
 from transforms.targets.config import ProgressConfig, ProgressConfigError, load_progress_config
 
 
@@ -40,3 +50,12 @@ def test_bundled_progress_yaml_states_the_defaults():
 
     bundled = Path(__file__).resolve().parents[2] / "data" / "config" / "progress.yaml"
     assert load_progress_config(bundled) == ProgressConfig()
+
+
+def test_exceedance_multiple():
+    # (C - S) / S only when C > S: (90 - 75) / 75 = 0.2, (52.5 - 35) / 35 = 0.5
+    assert exceedance_multiple(90, 75) == pytest.approx(0.2)
+    assert math.isnan(exceedance_multiple(75, 75))  # not exceeded: not reported (NaN, not 0)
+    assert math.isnan(exceedance_multiple(30, 35))
+    out = exceedance_multiple(np.array([52.5, 20.0, np.nan]), 35)
+    assert out[0] == pytest.approx(0.5) and np.isnan(out[1:]).all()

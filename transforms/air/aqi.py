@@ -18,9 +18,9 @@ Rules applied (tables read from transforms/rules/air_<edition>.yaml):
   (HJ 633-2012's text also lists the O3 8-h and PM 24-h moving averages; the 2019 CNEMC
   files show the platform uses neither, see air_2012.yaml hourly_aqi_indicators).
 - Above the top breakpoint (IAQI 500) the standard defines nothing; implementations return 500
-  and so does this module (UNCONFIRMED, standards.md §1.2). Negative values give NaN.
+  and so does this module (UNCONFIRMED, docs/standards.md §1.2). Negative values give NaN.
 - AQI = max of the IAQIs; primary pollutants = every indicator at that max (并列), none when
-  AQI <= 50 (HJ 633 首要污染物, standards.md §1.3); level, category and colour from the level
+  AQI <= 50 (HJ 633 首要污染物, docs/standards.md §1.3); level, category and colour from the level
   table (HJ 633 Table 2, Appendix A).
 """
 
@@ -33,9 +33,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from transforms.pollutants import POLLUTANTS
 from transforms.rules import EDITIONS, cached_rules
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 AVERAGINGS = ("1h", "8h", "24h")
 KINDS = ("hourly", "daily")
 TOP_IAQI = 500
@@ -107,12 +107,6 @@ def scaled_round(scaled: np.ndarray) -> np.ndarray:
         halves = scaled[near_half]
         rounded[near_half] = 2.0 * np.rint(np.rint(halves * 2.0) / 4.0)
     return rounded
-
-
-def round_concentration(pollutant: str, values: Any) -> np.ndarray:
-    """Concentrations rounded as HJ 633-2026 §4.2.2 requires before an IAQI is computed."""
-    check_pollutant(pollutant)
-    return round_half_even(values, decimals_for(pollutant))
 
 
 def iaqi(pollutant: str, values: Any, averaging: str, edition: str = "2012") -> np.ndarray:

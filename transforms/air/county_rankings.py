@@ -3,7 +3,7 @@ for every period of air_region_period, with last year's value and the change.
 
 air_rankings (transforms/air/marts.py) ranks the composite index, PM2.5, the good-day ratio
 and the improvement; county_rankings adds every other indicator and the year-on-year values
-in one long table (standards.md §4: ascending concentrations and index, descending good
+in one long table (docs/standards.md §4: ascending concentrations and index, descending good
 days; ties share a rank). SQL in transforms/sql/air/county_rankings.sql.
 """
 

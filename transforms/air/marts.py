@@ -14,7 +14,7 @@ PeriodScope) into a temp *_update table, which becomes the table (full build) or
 same rows (nightly increment: the days the new files touched, the days the calendar grew by,
 the periods holding them; an hour, a day and a period depend on nothing outside them but the
 inputs air_build_state fingerprints, so an increment equals a full rebuild; proof in
-tests/transforms/test_incremental_build.py). At national scale the full hourly aggregation
+tests/transforms/air/test_incremental_build.py). At national scale the full hourly aggregation
 is most of a full build's time (~10 s of ~18 s for 1700 stations x 365 days on 2 cores).
 """
 
@@ -52,23 +52,6 @@ PERCENTILE_COLUMNS = {
 DAILY_AQI_INPUTS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h", "o3")
 
 
-def build_air_marts(
-    con: duckdb.DuckDBPyConnection,
-    as_of: dt.date | None = None,
-    edition: str | None = None,
-) -> dict[str, int]:
-    """Rebuild every air mart (and county_rankings) from the core tables; return the row
-    count of each.
-
-    edition None picks the rule set by each day's date (2026 editions from 2026-03-01);
-    "2012" or "2026" forces one for the whole run, since a bureau may have to report a
-    straddling year both ways. as_of (default: the last day with data) is where the
-    year-to-date periods end, in every year, so that ytd compares like with like. (The
-    nightly's incremental build goes through build_air.)
-    """
-    return build_air(con, as_of, edition).counts
-
-
 @dataclass(frozen=True)
 class AirBuild:
     """What build_air did: row counts, and the days and periods rebuilt (None: all)."""
@@ -80,12 +63,21 @@ class AirBuild:
 
 def build_air(
     con: duckdb.DuckDBPyConnection,
-    as_of: dt.date | None,
-    edition: str | None,
+    as_of: dt.date | None = None,
+    edition: str | None = None,
     touched: tuple[dt.date, dt.date] | None = None,
     incremental: bool = False,
 ) -> AirBuild:
-    """build_air_marts, saying whether it built everything or an increment."""
+    """Rebuild the air marts (and county_rankings) from the core tables.
+
+    edition None picks the rule set by each day's date (2026 editions from 2026-03-01);
+    "2012" or "2026" forces one for the whole run, since a bureau may have to report a
+    straddling year both ways. as_of (default: the last day with data) is where the
+    year-to-date periods end, in every year, so that ytd compares like with like.
+    incremental (the nightly run): only the days `touched` and the periods holding them are
+    rebuilt, when the last build allows it (build_state); otherwise everything. Returns the
+    row count of each mart and what was rebuilt.
+    """
     if edition is not None and edition not in EDITIONS:
         raise ValueError(f"edition must be None or one of {EDITIONS}, got {edition!r}")
     if isinstance(as_of, dt.datetime):

@@ -1,7 +1,7 @@
 """Correctness gate: envq's class of each automatic sample vs the published 水质类别.
 
 The national automatic surface-water site prints beside each 4-hourly reading a single-sample
-class computed from pH, DO, CODMn, NH3-N and TP (standards.md §7.2). envq classifies the same
+class computed from pH, DO, CODMn, NH3-N and TP (docs/standards.md §7.2). envq classifies the same
 five values with transforms.water.classify (GB 3838-2002 Table 1) and counts agreement over
 every sample that carries a published class. The exports do not say whether a section is a
 river or a lake/reservoir; a section is taken as a lake when its chlorophyll-a or algae density

@@ -19,10 +19,15 @@ import pyarrow as pa
 
 from transforms.ingest.engine import QUARANTINE_SCHEMA
 from transforms.ingest.raw_files import RawFileError, decode_text, read_bytes
+from transforms.plausibility import implausible
 
 # Cells that mean "no value" in the raw formats envq reads ('NA' in UCI PRSA, '-' in CNEMC
-# station lists, '--' and '/' in bureau tables). They are missing, not quarantined.
-MISSING_TOKENS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "-", "--", "—", "/"})
+# station lists, '--' and '/' in bureau tables, '*' and '--' in the surface-water automatic
+# station exports, 'None' where a cell was empty in the exporting program). They are missing,
+# not quarantined. One set for every format.
+MISSING_TOKENS = frozenset({
+    "", "NA", "N/A", "NaN", "nan", "None", "null", "NULL", "-", "--", "—", "/", "*",
+})
 FIELD_SEP = "\x1f"  # stands in for a multi-character delimiter such as '||'
 
 
@@ -141,9 +146,8 @@ def checked_numbers(
     numbers[non_numeric] = np.nan
     if zero_is_missing:
         numbers[numbers == 0] = np.nan
-    negative = numbers < 0
     values = numbers * scale
-    impossible = (values > limit) if limit is not None else np.zeros(len(values), bool)
+    negative, impossible = implausible(values, high=np.inf if limit is None else limit)
     values[negative | impossible] = np.nan
     raw_text = raw.to_numpy(dtype=object)
     quarantine = pd.concat(

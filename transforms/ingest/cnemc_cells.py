@@ -1,6 +1,6 @@
 """The cells of a CNEMC wide file (china_sites / china_cities) as one clean number matrix.
 
-Layout (README of shared/data/cnemc_china_sites_2019): header `date,hour,type,<columns>`,
+Layout (docs/formats.md; docs/standards.md §7.1): header `date,hour,type,<columns>`,
 then one row per hour (0..23) and type (the 15 of ROW_TYPES); an empty cell is missing.
 
 Two readers give the same result:
@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from transforms.ingest.engine import QUARANTINE_SCHEMA, empty_quarantine
-from transforms.plausibility import AQI_MAX, PLAUSIBLE_MAX
+from transforms.plausibility import AQI_MAX, PLAUSIBLE_MAX, implausible
 
 # The 15 row types of the files, in file order, and the codes envq stores them under.
 ROW_TYPES = ("AQI", "PM2.5", "PM2.5_24h", "PM10", "PM10_24h", "SO2", "SO2_24h", "NO2",
@@ -255,9 +255,9 @@ def careful_cells(text: str, day: dt.date | None) -> WideCells:
     numbers = numbers.to_numpy(zero_copy_only=False).reshape(-1, rows)
     reason = np.zeros(numbers.shape, np.int8)
     limit = TYPE_LIMIT[np.where(type_index < 0, 0, type_index)]
-    with np.errstate(invalid="ignore"):
-        reason[numbers > limit] = REASONS.index("impossible_value")
-        reason[numbers < 0] = REASONS.index("negative")
+    negative, impossible = implausible(numbers, high=limit)
+    reason[impossible] = REASONS.index("impossible_value")
+    reason[negative] = REASONS.index("negative")
     reason[~numeric.to_numpy(zero_copy_only=False).reshape(-1, rows)] = REASONS.index("non_numeric")
     reason[:, ~good_row] = row_reason[~good_row]
     series_names = np.array(names[3:], dtype=object)

@@ -1,6 +1,6 @@
 """Merging parsed CNEMC wide files into the warehouse, inside the caller's transaction.
 
-Corrections (issue 3 rules): a later file for the same date supersedes the earlier one for
+Corrections: a later file for the same date supersedes the earlier one for
 the cells it covers, its columns times its complete hour-type rows, including the cells it
 leaves empty (a value a corrected or audited file withdraws disappears); cells it does not
 cover (a column or an hour-type row it lacks, the rest of a cut last line) keep their values.
@@ -34,12 +34,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transforms.ingest.engine import DATA_KIND_RANK, ParsedFile
+from transforms.ingest.engine import DATA_KIND_RANK, ParsedFile, data_kind_rank_sql
+from transforms.pollutants import POLLUTANTS
 from transforms.warehouse import read_sql, run_sql
 
 PUBLISHED_TYPES = ("aqi", "pm25_24h", "pm10_24h", "so2_24h", "no2_24h", "o3_24h", "o3_8h",
                    "o3_8h_24h", "co_24h")
-MEASURED_SQL = "('pm25', 'pm10', 'so2', 'no2', 'o3', 'co')"
+MEASURED_SQL = "(" + ", ".join(f"'{p}'" for p in POLLUTANTS) + ")"  # the 1-h measurement types
 # Pseudo-tables of a ParsedFile: what the file covers (see transforms.ingest.formats.cnemc).
 COVERED_SERIES = "cnemc_covered_series"
 COVERED_SLOTS = "cnemc_covered_slots"
@@ -165,7 +166,8 @@ def _all_fresh(
         if lo <= reach:
             return False
         reach = max(reach, hi)
-    whole = {"lo": spans[0][0], "hi": reach, "rank": min(p["rank"] for _, p in files)}
+    whole = {"lo": spans[0][0], "hi": reach, "rank": min(p["rank"] for _, p in files),
+             "realtime": DATA_KIND_RANK["realtime"]}
     tables = {name for parsed, _ in files for name in parsed.tables if name in TARGETS}
     return not any(_overlaps(con, name, whole) for name in tables)
 
@@ -245,7 +247,7 @@ def _file_params(parsed: ParsedFile, source_file: str) -> dict[str, Any] | None:
     bounds = pc.min_max(slots["ts"]).as_py()
     kind = slots["data_kind"][0].as_py()
     return {"lo": bounds["min"], "hi": bounds["max"], "rank": DATA_KIND_RANK[kind],
-            "source_file": source_file}
+            "realtime": DATA_KIND_RANK["realtime"], "source_file": source_file}
 
 
 @contextmanager
@@ -295,6 +297,7 @@ def merge_target(
             return _values(target, rows)
         names = {
             "table": target.table, "series": target.series, "type": target.type,
+            "t_rank": data_kind_rank_sql("t.data_kind"), "measured": MEASURED_SQL,
             "type_match": "" if wide else f"and t.{target.type} = i.{target.type}",
             "audited_type_match": f"and c.type not in {MEASURED_SQL}" if wide
             else f"and c.type = i.{target.type}",
@@ -319,7 +322,7 @@ def _overlaps(con: duckdb.DuckDBPyConnection, table: str, params: dict[str, Any]
     covered part of that range."""
     sql = (
         f"select exists (select 1 from {table} where ts between $lo and $hi) "  # noqa: S608
-        "or ($rank = 1 and exists "
+        "or ($rank = $realtime and exists "
         "(select 1 from cnemc_audited_slots where ts between $lo and $hi))"
     )
     return bool(_run(con, sql, params))

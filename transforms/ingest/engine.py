@@ -1,6 +1,6 @@
 """Idempotent, atomic loading of raw files into the core tables.
 
-Every format module (transforms/ingest_*.py) turns one raw file into a `ParsedFile`: Arrow
+Every format module (transforms/ingest/formats/*.py) turns one raw file into a `ParsedFile`: Arrow
 tables of rows for core tables plus the cells it could not load, each with line, column and
 reason. This module detects the format, skips files already loaded (same sha256), and loads
 one file per transaction (a format with a `load_batch` hook: a run of consecutive files per
@@ -20,8 +20,10 @@ placeholder never replaces a list row.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
+import pkgutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -161,34 +163,39 @@ _FORMATS: list[FormatSpec] = []
 
 
 def register_format(spec: FormatSpec) -> FormatSpec:
-    """Add a format to the detection list (first match wins, in registration order)."""
+    """Add a format to the detection list (first match wins: registered_formats orders the
+    formats by DETECTION_ORDER of their modules, then by registration)."""
     if all(f.name != spec.name for f in _FORMATS):
         _FORMATS.append(spec)
     return spec
 
 
-def registered_formats() -> list[FormatSpec]:
-    _load_format_modules()
-    return list(_FORMATS)
-
-
-def _load_format_modules() -> None:
-    # Format modules register themselves on import; import them lazily to keep start-up fast.
-    import importlib
-
-    for module in FORMAT_MODULES:
-        importlib.import_module(module)
-
-
-FORMAT_MODULES = (
-    "transforms.ingest.formats.cnemc",
-    "transforms.ingest.formats.station_list",
-    "transforms.ingest.formats.air_long",
-    "transforms.ingest.formats.air_daily",
-    "transforms.ingest.formats.water_auto",
-    "transforms.ingest.formats.water_manual",
-    "transforms.ingest.formats.rectification",
+# Detection order of the format modules (first match wins): the most specific layouts first.
+# Every module in transforms/ingest/formats/ registers its formats on import and is found
+# there by pkgutil; one not named here is tried after these, in name order.
+DETECTION_ORDER = (
+    "cnemc", "station_list", "air_long", "air_daily", "water_auto", "water_manual", "rectification",
 )
+
+
+def format_modules() -> list[str]:
+    """The modules of transforms/ingest/formats/ in detection order."""
+    from transforms.ingest import formats
+
+    found = sorted(m.name for m in pkgutil.iter_modules(formats.__path__))
+    ordered = [m for m in DETECTION_ORDER if m in found]
+    ordered += [m for m in found if m not in DETECTION_ORDER]
+    return [f"{formats.__name__}.{m}" for m in ordered]
+
+
+def registered_formats() -> list[FormatSpec]:
+    """Every registered format in detection order, whatever order the modules were imported
+    in (formats registered elsewhere, e.g. by tests, come last)."""
+    modules = format_modules()
+    for module in modules:  # imported lazily, to keep start-up fast
+        importlib.import_module(module)
+    rank = {m: i for i, m in enumerate(modules)}
+    return sorted(_FORMATS, key=lambda spec: rank.get(spec.detect.__module__, len(rank)))
 
 
 def head_bytes(path: Path, n: int = 65536) -> bytes:
@@ -523,6 +530,13 @@ def load_parsed(
     return total
 
 
+def data_kind_rank_sql(column: str) -> str:
+    """The rank of a data_kind column as a SQL expression written from DATA_KIND_RANK (a kind
+    not listed ranks lowest). column is a name from code, never user text."""
+    whens = " ".join(f"when '{kind}' then {rank}" for kind, rank in DATA_KIND_RANK.items())
+    return f"(case {column} {whens} else {min(DATA_KIND_RANK.values())} end)"
+
+
 def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, source_file: str) -> int:
     """Replace rows with the same key by the incoming ones; return the rows inserted.
 
@@ -544,10 +558,9 @@ def merge_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, sourc
                 "and coalesce(t.registered, true) = false"
             )
         elif "data_kind" in columns:
-            rank = "case {c} when 'audited' then 2 else 1 end"
             con.execute(
                 f"delete from {table} t using incoming_rows i where {match} "  # noqa: S608
-                f"and {rank.format(c='t.data_kind')} <= {rank.format(c='i.data_kind')}"
+                f"and {data_kind_rank_sql('t.data_kind')} <= {data_kind_rank_sql('i.data_kind')}"
             )
         else:
             con.execute(f"delete from {table} t using incoming_rows i where {match}")  # noqa: S608

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.ingest.cell_values import read_cells
-from transforms.warehouse import read_sql
+from transforms.warehouse import read_sql, run_sql
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 NATIONAL_REGIONS_CSV = REFERENCE_DIR / "admin_divisions.csv"
@@ -39,6 +39,7 @@ STATION_COLUMNS = (
     "city_assessment",
 )
 REGION_COLUMNS = ("region_code", "name", "name_en", "level", "parent_code")
+DUST_COLUMNS = ("region_code", "date", "note")
 REGISTRY_REGION_COLUMNS = (
     "region_code", "name", "name_en", "level", "parent_code", "short_name", "province_code",
     "kind", "source",
@@ -254,3 +255,32 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def load_dust_days(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """Replace the bureau's sand-dust days (air_dust_flags) from data/config/dust_days.csv.
+
+    The table is created from transforms/sql/air/air_dust_flags.sql (its one definition), so
+    that it exists, empty, when the file does not; returns the rows loaded.
+    """
+    run_sql(con, "air/air_dust_flags")
+    path = Path(path)
+    if not path.exists():
+        return 0
+    frame = config_frame(path, DUST_COLUMNS)
+    fail_on(path, frame, frame["region_code"] == "", "empty region_code")
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    fail_on(path, frame, dates.isna(), "date is not YYYY-MM-DD")
+    rows = pa.table({
+        "region_code": pa.array(frame["region_code"].tolist(), pa.string()),
+        "date": pa.array(dates.dt.date.tolist(), pa.date32()),
+        "note": pa.array(frame["note"].replace("", None).tolist(), pa.string()),
+    })
+    with _transaction(con):
+        con.execute("delete from air_dust_flags")
+        con.register("dust_days_rows", rows)
+        try:
+            con.execute("insert into air_dust_flags select * from dust_days_rows")
+        finally:
+            con.unregister("dust_days_rows")
+    return rows.num_rows

@@ -202,13 +202,8 @@ def normalise_period(value: Any) -> str | None:
 
 
 def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number.is_integer() else None
+    number = as_float(value)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def as_float(value: Any) -> float | None:

@@ -1,5 +1,5 @@
 """What the automatic and the manual water formats share: the column names of the national
-automatic-station exports, missing-value tokens, plausibility bounds, the long sample schema
+automatic-station exports, plausibility bounds, the long sample schema
 and the step that resolves section names to codes inside the load transaction."""
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "叶绿素a": ("chla", "mg/L"),
     "藻密度": ("algae", "cells/L"),
 }
-MISSING = frozenset({"", "--", "*", "-", "—", "None", "null"})
 # Physical plausibility (engineering bounds, not a standard): outside -> impossible_value.
 PLAUSIBLE: dict[str, tuple[float, float]] = {
     "temp": (-2.0, 50.0), "ph": (0.0, 14.0), "do": (0.0, 50.0), "cond": (0.0, 200000.0),

@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
+from transforms.pollutants import POLLUTANTS
 
 # 春节 (first day of the lunar year); 除夕 is the day before, 元宵 is 14 days after.
 SPRING_FESTIVAL = {

@@ -1,8 +1,8 @@
 """Writing synthetic data in the CNEMC china_sites_YYYYMMDD.csv layout, fast.
 
-Layout (as the 2019 files in shared/data): header `date,hour,type,<codes>`, 15 type rows per
-hour in a fixed order, empty cell = missing, integers for µg/m³, CO with up to two decimals,
-CRLF line endings and no newline after the last row. Cells are built by indexing one
+Layout (as the real 2019 files; docs/formats.md): header `date,hour,type,<codes>`, 15 type
+rows per hour in a fixed order, empty cell = missing, integers for µg/m³, CO with up to two
+decimals, CRLF line endings and no newline after the last row. Cells are built by indexing one
 pyarrow string dictionary (tokens) with int32 codes, so a national day (1,700 columns) is a
 few vectorised calls rather than 600,000 Python string conversions.
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -178,11 +179,17 @@ def _xlsx(path: Path, rows: list[list[str]], stamp: datetime) -> None:
     wb.properties.created = wb.properties.modified = stamp
     buf = io.BytesIO()
     wb.save(buf)
+    # openpyxl stamps the save time into docProps/core.xml and each zip entry: fix both
+    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp:%Y-%m-%dT%H:%M:%SZ}"
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb'<dcterms:modified xsi:type="dcterms:W3CDTF">[^<]*',
+                                 modified.encode(), content)
+            out.writestr(fixed, content)
 
 
 def write_ledger(out_dir: Path, config: SampleConfig, end: date,

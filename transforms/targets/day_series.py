@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h")
-VALUE_FIELDS = (*POLLUTANTS, "o3_1h")  # O3 1-h daily max: the 2012 daily AQI needs it
+from transforms.pollutants import DAILY_STATISTICS
+
+POLLUTANTS = DAILY_STATISTICS  # a day series' value columns, one per pollutant
+VALUE_FIELDS = (*DAILY_STATISTICS, "o3_1h")  # O3 1-h daily max: the 2012 daily AQI needs it
 
 
 @dataclass

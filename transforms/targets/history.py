@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from transforms.air.aqi import aqi as compute_aqi
+from transforms.pollutants import DAILY_STATISTICS
 from transforms.rules import SWITCH_DATE
 from transforms.targets.config import ProgressConfig
-from transforms.targets.day_series import POLLUTANTS, VALUE_FIELDS, DaySeries
+from transforms.targets.day_series import VALUE_FIELDS, DaySeries
 
 RATIO_BOUNDS = (0.5, 2.0)
 RATIO_OF = {"o3_1h": "o3_8h"}  # O3 1-h max scaled with the O3-8h ratio
@@ -97,7 +98,7 @@ class HistoryBank:
         now_pos, past_pos = window_positions(s.first, self.as_of, self.cfg.level_window_days, back)
         now, then = s.take(now_pos), s.take(past_pos)
         out = {}
-        for p in POLLUTANTS:
+        for p in DAILY_STATISTICS:
             a, b = now[p], then[p]
             both = ~np.isnan(a) & ~np.isnan(b)
             if both.sum() < MIN_WINDOW_VALUES or not np.mean(b[both]) > 0:

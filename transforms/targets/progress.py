@@ -3,11 +3,11 @@ target and what the rest of the period must look like for it still to be met.
 
 The figures that have a closed form (good days still needed, non-good days still allowed,
 heavy days still allowed, the highest mean allowed over the remaining days 年剩余日控制值,
-pace 时序进度, best and worst final values) are SQL in transforms/sql/target_progress*.sql;
-the projection (a calendar-aligned block bootstrap over earlier years: air_projection.py,
-air_history.py, water_progress.py) is numpy. The status rule and every figure are documented
-in docs/target_progress.md. Indicator statistics follow
-HJ 663 (standards.md §3), the composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
+pace 时序进度, best and worst final values) are SQL in transforms/sql/targets/; the
+projection (a calendar-aligned block bootstrap over earlier years: projection.py, history.py,
+water_progress.py) is numpy. The status rule and every figure are documented in
+docs/target_progress.md. Indicator statistics follow HJ 663 (docs/standards.md §3), the
+composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from transforms.indicators import STATUSES, indicator_meta_table, label, names_table
+from transforms.indicators import indicator_meta_table, names_table
 from transforms.rules import cached_rules
 from transforms.targets.config import ProgressConfig, load_progress_config
 from transforms.targets.day_series import POLLUTANTS, day_series
 from transforms.targets.history import HistoryBank
 from transforms.targets.projection import project_air_target
-from transforms.targets.standard_limits import BASIS_STANDARD, standard_limit_table
+from transforms.targets.standard_limits import standard_limit_table
 from transforms.targets.water_progress import water_progress
 from transforms.warehouse import run_sql, table_exists
 
@@ -53,12 +53,6 @@ INPUT_TABLES = {
     "rectification_problems": "snapshot_date date, source varchar, problem_no varchar, "
     "region_codes varchar[], is_completed boolean, is_overdue boolean",
 }
-ALERT_STATUSES = ("cannot_be_met", "not_met", "off_track", "at_risk")
-FAIL_STATUSES = {
-    "off_track": ("cannot_be_met", "not_met", "off_track"),
-    "at_risk": ("cannot_be_met", "not_met", "off_track", "at_risk"),
-}
-EXIT_TARGETS_FAILING = 3
 
 
 def build_target_progress(
@@ -175,7 +169,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
     bank.prefetch(zip(projected["region_code"], projected["year"], strict=True))
     rows = []
     for spec in specs.to_dict("records"):
-        spec = {k: (None if _is_missing(v) else v) for k, v in spec.items()}
+        spec = {k: (None if is_missing(v) else v) for k, v in spec.items()}
         for key in ("period_start", "period_end"):
             spec[key] = pd.Timestamp(spec[key]).date()
         region = spec["region_code"]
@@ -184,7 +178,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
 
 
 def composite_weights() -> dict[str, float]:
-    """S_i of the composite index (GB 3095-2012 grade II, standards.md §4), from the rules."""
+    """S_i of the composite index (GB 3095-2012 grade II, docs/standards.md §4), from the rules."""
     weights = cached_rules("2012")["composite_index"]
     return {p: float(weights[p]) for p in POLLUTANTS}
 
@@ -222,39 +216,6 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
     return max(days) if days else dt.date.today()
 
 
-def targets_check(
-    con: duckdb.DuckDBPyConnection,
-    as_of: dt.date | None,
-    fail_on: str | None,
-    config: ProgressConfig | None = None,
-) -> tuple[list[str], int]:
-    """One line per target of as_of's year that is at risk, off track, lost or missed (worst
-    first), then the targets that cannot be evaluated (standard limits shown in place of
-    missing targets are not targets and are left out); and the exit code: 0, or 3 when
-    fail_on is 'off_track' (or 'at_risk') and a target is off track or worse (at risk or
-    worse). as_of defaults to the latest as-of in target_progress; a date not built yet is
-    computed on the fly into temporary tables (read-only connections work)."""
-    if fail_on not in (None, *FAIL_STATUSES):
-        raise ValueError(f"fail_on must be one of {list(FAIL_STATUSES)} or None")
-    rows = progress_rows(con, as_of, config)
-    if rows.empty:
-        return [], 0
-    year = rows["as_of"].iloc[0].year
-    rows = rows[rows["year"] == year]
-    if "target_basis" in rows.columns:  # standard limits are reference lines, not targets
-        rows = rows[rows["target_basis"] != BASIS_STANDARD]
-    rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
-    alerts = rows[rows["status"].isin(ALERT_STATUSES)].copy()
-    alerts["rank"] = alerts["status"].map(rank)
-    alerts = alerts.sort_values(["rank", "region_code", "period", "indicator"])
-    lines = [describe(r) for r in alerts.to_dict("records")]
-    unevaluable = rows[rows["status"] == "not_evaluable"].sort_values(["region_code", "indicator"])
-    lines += [describe(r) for r in unevaluable.to_dict("records")]
-    failing = FAIL_STATUSES.get(fail_on or "", ())
-    code = EXIT_TARGETS_FAILING if fail_on and alerts["status"].isin(failing).any() else 0
-    return lines, code
-
-
 def progress_rows(
     con: duckdb.DuckDBPyConnection, as_of: dt.date | None, config: ProgressConfig | None
 ) -> pd.DataFrame:
@@ -286,57 +247,8 @@ def progress_rows(
     ).df()
 
 
-def describe(row: dict[str, Any]) -> str:
-    """One line for the terminal: status, region, period, indicator, actual vs target, what
-    the rest needs, probability (Chinese names with the English codes)."""
-    status = row["status"]
-    zh = STATUSES.get(status, (status, status))[0]
-    head = (
-        f"{status}/{zh}  {row['region_code']} {row['region_name']} {row['year']} "
-        f"{row['period']}  {row['indicator']} {label(row['indicator'])}"
-    )
-    if status == "not_evaluable":
-        return f"{head}: {row.get('reason') or 'no data'}"
-    unit = row.get("unit") or ""
-    unit = f" {unit}" if unit.endswith("/m³") else unit
-    parts = [f"{fmt(row['actual'])}{unit} (target {row['comparator']} {fmt(row['target'])})"]
-    rest = rest_phrase(row)
-    if rest:
-        parts.append(rest)
-    if not _is_missing(row.get("probability_of_meeting")):
-        parts.append(f"P(meet) {row['probability_of_meeting']:.3f}")
-    if not _is_missing(row.get("projected")):
-        parts.append(f"projected {fmt(row['projected'])}{unit}")
-    return f"{head}: " + "; ".join(parts)
-
-
-def rest_phrase(row: dict[str, Any]) -> str:
-    """What the rest of the period must deliver, in words."""
-    if not _is_missing(row.get("good_days_needed")):
-        needed, left = int(row["good_days_needed"]), int(row["remaining_days"])
-        if needed > left:
-            return f"{needed} more good days needed but only {left} days left"
-        return (
-            f"{needed} more good days needed in {left} "
-            f"(at most {int(row['non_good_days_allowed'])} non-good)"
-        )
-    if not _is_missing(row.get("heavy_days_allowed")):
-        return f"at most {int(row['heavy_days_allowed'])} more heavy days"
-    if not _is_missing(row.get("remaining_mean_ceiling")):
-        return f"rest of period mean <= {row['remaining_mean_ceiling']:.1f}"
-    if not _is_missing(row.get("days_over_target_allowed")):
-        return f"at most {int(row['days_over_target_allowed'])} more days over the target value"
-    return ""
-
-
-def fmt(value: Any) -> str:
-    if _is_missing(value):
-        return "n/a"
-    value = float(value)
-    return f"{value:.0f}" if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _is_missing(value: Any) -> bool:
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (a cell of a progress row that holds no value)."""
     if value is None:
         return True
     try:

@@ -121,7 +121,7 @@ def period_value(
 
 
 def composite(stats: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Composite index = sum of C_i / S_i over the six pollutants (standards.md §4)."""
+    """Composite index = sum of C_i / S_i over the six pollutants (docs/standards.md §4)."""
     return sum(stats[p] / weights[p] for p in POLLUTANTS)
 
 

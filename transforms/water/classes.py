@@ -1,4 +1,5 @@
-"""Surface-water classes: GB 3838-2002 Table 1, assessed per 环办〔2011〕22号 (standards.md §5-§6).
+"""Surface-water classes: GB 3838-2002 Table 1, assessed per 环办〔2011〕22号
+(docs/standards.md §5-§6).
 
 The limits are data (transforms/rules/gb3838_2002.yaml, each number citing its Table 1 row);
 this module is the one place that applies them:
@@ -30,11 +31,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from transforms import indicators
+
 RULES_FILE = Path(__file__).resolve().parents[1] / "rules" / "gb3838_2002.yaml"
 WORST_CLASS = 6  # 劣V
 CLASS_LABELS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
-# 《地表水环境质量监测数据统计技术规定（试行）》(2020, standards.md §6.2): automatic-station data
-# are preferred for these items when present.
+# 《地表水环境质量监测数据统计技术规定（试行）》(2020, docs/standards.md §6.2): automatic-station
+# data are preferred for these items when present.
 AUTO_PREFERRED_ITEMS = ("ph", "do", "codmn", "nh3n", "tp", "tn")
 WATER_TYPES = ("river", "lake")
 
@@ -157,7 +160,7 @@ def exceedance_multiple(
 ) -> np.ndarray:
     """(C - C_III) / C_III where C exceeds the class III limit, else NaN.
 
-    环办〔2011〕22号 §3.3 (standards.md §6.4): always against class III; never for temperature,
+    环办〔2011〕22号 §3.3 (docs/standards.md §6.4): always against class III; never for temperature,
     pH or DO (NaN).
     """
     v = _clean(values)
@@ -165,9 +168,7 @@ def exceedance_multiple(
         return np.full(v.shape, np.nan)
     lake = _is_lake(water_type, len(v))
     c3 = np.where(lake, limits(item, "lake")[2], limits(item, "river")[2])
-    with np.errstate(invalid="ignore"):
-        m = (v - c3) / c3
-    return np.where(v > c3, m, np.nan)
+    return np.asarray(indicators.exceedance_multiple(v, c3), dtype="float64")
 
 
 def _present(frame: pd.DataFrame, candidates: Sequence[str]) -> list[str]:
@@ -261,7 +262,7 @@ def main_pollutants(
 ) -> pd.DataFrame:
     """Per row: `main_pollutants` (codes), `main_pollutants_zh` and `exceedance` ('总磷(0.6)').
 
-    环办〔2011〕22号 §3.3 (standards.md §6.4): only rows whose class is worse than III; up to
+    环办〔2011〕22号 §3.3 (docs/standards.md §6.4): only rows whose class is worse than III; up to
     three items worse than III, worst class first, ties by the larger exceedance multiple vs
     class III; exceeding cyanide or heavy metals come first. Items without a multiple (DO, pH)
     rank after items of the same class that have one; then Table-1 order (envq choice).
@@ -304,7 +305,7 @@ def items_worse_than(
 ) -> pd.Series:
     """Per row, comma-joined codes of assessed items whose class is worse than target_class.
 
-    环办〔2011〕22号 / standards.md §6.6: a section meets its target when its class is equal to
+    环办〔2011〕22号 / docs/standards.md §6.6: a section meets its target when its class is equal to
     or better than the target; these are the items that make it miss.
     """
     target = pd.Series(target_class, index=frame.index, dtype="float64").to_numpy()
@@ -353,7 +354,7 @@ def ph_mean(values: Any, how: str = "arithmetic") -> float:
     """Mean of pH values: 'arithmetic' (envq default) or 'hplus' = -log10(mean(10^-pH)).
 
     环办〔2011〕22号 §3.1 says arithmetic mean of each item; the H+ mean comes from one
-    implementation of the 2020 statistics rule and is UNCONFIRMED (standards.md §6.2).
+    implementation of the 2020 statistics rule and is UNCONFIRMED (docs/standards.md §6.2).
     """
     v = np.asarray(values, dtype="float64")
     v = v[~np.isnan(v)]
@@ -371,7 +372,7 @@ def period_values(
 ) -> pd.DataFrame:
     """Item means per group (one row per group): the period value of each item.
 
-    环办〔2011〕22号 §3.1 (standards.md §6.2): with several samples in a period, take each
+    环办〔2011〕22号 §3.1 (docs/standards.md §6.2): with several samples in a period, take each
     item's arithmetic mean, then classify. pH: see ph_mean.
     """
     cols = _present(samples, items())
@@ -391,8 +392,8 @@ def summarise_sections(
     """Summary per group of sections (river, basin or region) for one period.
 
     section_values: one row per section with item period values, `water_class` and
-    `water_type`. 环办〔2011〕22号 (standards.md §6.5): fewer than 5 sections -> mean of each item
-    across sections, then classify like one section (lake TP limits only when every section of
+    `water_type`. 环办〔2011〕22号 (docs/standards.md §6.5): fewer than 5 sections -> mean of each
+    item across sections, then classify like one section (lake TP limits only when every section of
     the group is a lake or reservoir); 5 or more -> shares (percent) of sections at I-III and at
     劣V, status word from the shares. Returns by-columns plus method, n_sections, class,
     share_class_1_3, share_class_6, status.

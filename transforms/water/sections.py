@@ -83,7 +83,7 @@ def guess_water_type(has_lake_parameters: pd.Series) -> pd.Series:
     The national automatic stations publish chlorophyll-a and algae density at lake and
     reservoir sites ('*' elsewhere), so a section with any such value is taken as a lake. Names
     mislead: on the real 2021-04 exports 20 sections named …水库/…湖 are classed with river TP
-    limits by the publisher (river-type reservoirs are assessed as rivers, standards.md §6.5)
+    limits by the publisher (river-type reservoirs are assessed as rivers, docs/standards.md §6.5)
     and in-lake points have names like 三道 or 鹿角; measured by
     transforms/conformance/water_class_agreement.py. The registry's water_type always wins.
     """

@@ -1,6 +1,6 @@
 """The year of year-less water timestamps ("MM-DD HH:MM") from the file's context.
 
-The national automatic surface-water site prints 监测时间 without a year (standards.md §7.2).
+The national automatic surface-water site prints 监测时间 without a year (docs/standards.md §7.2).
 The year comes, in this order, from:
 1. an explicit override: the `year` argument, else the environment variable ENVQ_WATER_YEAR
    (YYYY): every timestamp of the file is in that year;

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.air.aqi import aqi, aqi_level, iaqi, round_concentration, round_half_even
+from transforms.air.aqi import aqi, aqi_level, decimals_for, iaqi, round_half_even
 
 VECTORS = "aqi_cn_hj633_test_vectors"
 
@@ -110,7 +110,7 @@ def test_computed_2012_reference_vectors(shared_data):
             off_grid.add(key)
         else:
             pollutant, _ = split_item(row.item)
-            assert round_concentration(pollutant, [value])[0] == value  # on the grid
+            assert round_half_even([value], decimals_for(pollutant))[0] == value  # on the grid
         assert_iaqi(row.item, value, as_expected(expected), "2012")
     assert off_grid == set(ROUNDED_FIRST)
 
@@ -305,7 +305,7 @@ def test_vectorised_matches_scalar_calls():
     one_by_one = [iaqi("pm10", [v], "24h")[0] for v in values[:50]]
     assert np.array_equal(whole[:50], one_by_one)
     # ceil of exact rationals: compare with an independent float computation on integers
-    rounded = round_concentration("pm10", values)
+    rounded = round_half_even(values, decimals_for("pm10"))  # HJ 633-2026 §4.2.2
     bp = [0, 50, 150, 250, 350, 420, 500, 600]
     iq = [0, 50, 100, 150, 200, 300, 400, 500]
     raw = np.interp(np.minimum(rounded, 600), bp, iq)

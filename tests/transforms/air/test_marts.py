@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.air.marts import build_air_marts, ensure_dust_flags_table
-from transforms.percentile import hj663_percentile
+from tests.oracles.hj663_percentile import hj663_percentile
+from transforms.air.marts import build_air, ensure_dust_flags_table
+from transforms.pollutants import POLLUTANTS
 from transforms.warehouse import connect
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3")
 # A clean day: every IAQI <= 50 in both editions (daily AQI 2012 and 2026).
 CLEAN = {"pm25": 20.0, "pm10": 40.0, "so2": 8.0, "no2": 20.0, "co": 0.5, "o3": 60.0}
 REGIONS = [
@@ -118,7 +118,7 @@ def test_day_with_19_valid_hours_has_no_daily_mean(con):
     # GB 3095 Table 4: a daily mean needs >= 20 valid hourly values.
     add_days(con, "S5", "2025-01-01", pm25=[30.0] * 19 + [None] * 5)
     add_days(con, "S5", "2025-01-02", pm25=[30.0] * 20 + [None] * 4)
-    build_air_marts(con)
+    build_air(con)
     short = daily(con, "440105", "2025-01-01")
     assert short["pm25_hours"] == 19 and short["pm25"] is None
     assert short["is_valid"] is False and short["is_good"] is None
@@ -130,7 +130,7 @@ def test_day_with_19_valid_hours_has_no_daily_mean(con):
 def test_hour_00_belongs_to_the_previous_day(con):
     # ts D+1 00:00 covers 23:00-24:00 of day D: it is hour 24 of D, not hour 1 of D+1.
     add_days(con, "S5", "2025-01-01", pm25=[10.0] * 23 + [250.0])
-    build_air_marts(con)
+    build_air(con)
     day = daily(con, "440105", "2025-01-01")
     assert day["pm25"] == pytest.approx((23 * 10 + 250) / 24)
     assert day["pm25_hours"] == 24
@@ -146,7 +146,7 @@ def test_mda8_windows_do_not_cross_midnight(con):
     # across midnight would see 8 x 200; inside each day the best window holds 4 x 200.
     add_days(con, "S5", "2025-01-01", o3=[50.0] * 20 + [200.0] * 4)
     add_days(con, "S5", "2025-01-02", o3=[200.0] * 4 + [50.0] * 20)
-    build_air_marts(con)
+    build_air(con)
     for date in ("2025-01-01", "2025-01-02"):
         day = daily(con, "440105", date)
         assert day["o3_8h"] == pytest.approx((4 * 200 + 4 * 50) / 8)  # 125
@@ -158,7 +158,7 @@ def test_mda8_validity_needs_14_windows_unless_over_the_limit(con):
     # Hours 1..10 only: windows ending 08:00 .. 12:00 have >= 6 valid hours -> 5 windows.
     add_days(con, "S5", "2025-01-01", o3=[60.0] * 10 + [None] * 14)
     add_days(con, "S5", "2025-01-02", o3=[170.0] * 10 + [None] * 14)
-    build_air_marts(con)
+    build_air(con)
     low = daily(con, "440105", "2025-01-01")
     assert low["o3_8h_windows"] == 5 and low["o3_8h"] is None
     high = daily(con, "440105", "2025-01-02")  # HJ 663-2013: valid when MDA8 > 160
@@ -170,7 +170,7 @@ def test_control_station_is_excluded_from_city_and_county(con):
     add_days(con, "S2", "2025-01-01", pm25=50.0)
     add_days(con, "S3", "2025-01-01", pm25=500.0)  # 对照点
     add_days(con, "S4", "2025-01-01", pm25=10.0)  # county only, not city assessment
-    build_air_marts(con)
+    build_air(con)
     members = con.execute(
         "select region_code, list(station_code order by station_code) from air_region_stations"
         " group by region_code order by region_code"
@@ -193,7 +193,7 @@ def test_city_aqi_comes_from_mean_concentrations(con):
     # (HJ 633-2012). Averaging the station AQIs (50 and 300) would give 175.
     add_days(con, "S1", "2025-01-01", pm25=35.0)
     add_days(con, "S2", "2025-01-01", pm25=250.0)
-    build_air_marts(con)
+    build_air(con)
     day = daily(con, "440100", "2025-01-01")
     assert day["pm25"] == 142.5
     assert day["aqi"] == 189
@@ -205,14 +205,14 @@ def test_edition_switches_on_2026_03_01(con):
     # PM2.5 daily mean 70: 2012 IAQI 50 + 50 x 35/40 = 93.75 -> 94 (good);
     # 2026 IAQI 100 + 50 x 10/55 = 109.1 -> 110 (not good).
     add_days(con, "S5", "2026-02-28", 2, pm25=70.0)
-    build_air_marts(con)
+    build_air(con)
     before = daily(con, "440105", "2026-02-28")
     after = daily(con, "440105", "2026-03-01")
     assert (before["edition"], before["aqi"], before["is_good"]) == ("2012", 94, True)
     assert (after["edition"], after["aqi"], after["is_good"]) == ("2026", 110, False)
-    build_air_marts(con, edition="2012")  # a straddling year reported the old way
+    build_air(con, edition="2012")  # a straddling year reported the old way
     assert daily(con, "440105", "2026-03-01")["aqi"] == 94
-    build_air_marts(con, edition="2026")
+    build_air(con, edition="2026")
     assert daily(con, "440105", "2026-02-28")["aqi"] == 110
 
 
@@ -221,7 +221,7 @@ def test_good_rate_counts_valid_days_only(con):
     add_days(con, "S5", "2025-01-03", pm25=100.0)  # 2012 IAQI 132: exceedance
     add_days(con, "S5", "2025-01-04", pm25=[300.0] * 19 + [None] * 5)  # invalid day
     add_days(con, "S6", "2025-01-31")  # another city's data: the calendar runs to 31 Jan
-    build_air_marts(con)
+    build_air(con)
     jan = period(con, "440105", "2025-01")
     assert jan["calendar_days"] == 31 and jan["is_partial"] is False
     assert (jan["valid_days"], jan["good_days"], jan["exceedance_days"]) == (3, 2, 1)
@@ -235,7 +235,7 @@ def test_percentiles_use_k_equals_1_plus_n_minus_1_p(con):
     mda8 = [3.0, 4.0, 8.0, 2.0, 5.0, 4.0]
     for i, value in enumerate(mda8):
         add_days(con, "S5", f"2025-01-0{i + 1}", o3=value, so2=value)
-    build_air_marts(con)
+    build_air(con)
     jan = period(con, "440105", "2025-01")
     assert jan["o3_8h_p90"] == pytest.approx(6.5)
     # SO2 98th: k = 1 + 5 x 0.98 = 5.9 -> 5 + 0.9 x (8 - 5) = 7.7
@@ -244,10 +244,10 @@ def test_percentiles_use_k_equals_1_plus_n_minus_1_p(con):
 
 
 def test_composite_index_of_a_hand_period(con):
-    # standards.md §4 worked check: 21/35 + 39/70 + 9/60 + 15/40 + 192/160 + 0.7/4 = 3.06.
+    # docs/standards.md §4 worked check: 21/35 + 39/70 + 9/60 + 15/40 + 192/160 + 0.7/4 = 3.06.
     add_days(con, "S5", "2025-01-01", 31, pm25=21.0, pm10=39.0, so2=9.0, no2=15.0, co=0.7,
              o3=192.0)
-    build_air_marts(con)
+    build_air(con)
     jan = period(con, "440105", "2025-01")
     assert jan["composite_index"] == pytest.approx(3.0571428571)
     assert round(jan["composite_index"], 2) == 3.06
@@ -262,7 +262,7 @@ def test_composite_index_of_a_hand_period(con):
 def test_year_on_year_and_ytd(con):
     add_days(con, "S5", "2024-01-01", 31, pm25=40.0)
     add_days(con, "S5", "2025-01-01", 31, pm25=30.0)
-    build_air_marts(con, as_of=dt.date(2025, 1, 10))
+    build_air(con, as_of=dt.date(2025, 1, 10))
     jan = period(con, "440105", "2025-01")
     assert jan["pm25_yoy_pct"] == pytest.approx(-25.0)
     assert jan["pm25_last_year"] == 40.0
@@ -287,7 +287,7 @@ def test_month_completeness_needs_27_days(con):
     add_days(con, "S5", "2025-03-01", 26)
     add_days(con, "S5", "2025-03-31")
     add_days(con, "S5", "2025-02-01", 25)
-    build_air_marts(con)
+    build_air(con)
     assert period(con, "440105", "2025-01")["pm25_complete"] is True
     assert period(con, "440105", "2025-02")["pm25_complete"] is True  # 25 in February
     march = period(con, "440105", "2025-03")
@@ -299,7 +299,7 @@ def test_rank_ties_share_a_rank(con):
     add_days(con, "S1", "2025-01-01", 3)
     add_days(con, "S2", "2025-01-01", 3)
     add_days(con, "S5", "2025-01-01", 3, pm25=60.0)
-    build_air_marts(con)
+    build_air(con)
     ranks = con.execute(
         "select region_code, composite_index_rank, pm25_rank, good_rate_rank, regions_ranked"
         " from air_rankings where period = '2025-01' and not dust_deducted"
@@ -319,7 +319,7 @@ def test_dust_deduction(con):
         "insert into air_dust_flags values ('440100', ?, 'CNEMC dust episode')",
         [["2025-04-09"], ["2025-04-10"], ["2025-04-11"]],
     )
-    build_air_marts(con)
+    build_air(con)
     assert daily(con, "440105", "2025-04-09")["is_dust_exceedance"] is True
     assert daily(con, "440105", "2025-04-11")["is_dust"] is True
     raw = period(con, "440105", "2025-04")

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from flows.targets_check import targets_check
 from transforms.air.county_rankings import build_county_rankings
-from transforms.air.marts import build_air_marts
+from transforms.air.marts import build_air
 from transforms.targets.config import ProgressConfig
-from transforms.targets.progress import build_target_progress, targets_check
+from transforms.targets.progress import build_target_progress
 from transforms.warehouse import connect
 from transforms.water.marts import build_water_marts
 
@@ -88,7 +89,7 @@ def wh(tmp_path_factory):
         con.execute("insert into targets (region_code, year, period, indicator, comparator, "
                     "value) values (?, 2025, 'year', ?, ?, ?)", [region, indicator, comparator,
                                                                   value])
-    build_air_marts(con, as_of=AS_OF)
+    build_air(con, as_of=AS_OF)
     build_water_marts(con, as_of=AS_OF)
     build_target_progress(con, AS_OF, ProgressConfig(simulations=300))
     yield con

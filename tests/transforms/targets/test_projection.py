@@ -34,7 +34,7 @@ def days(values: list[float], field: str = "o3_8h") -> dict[str, np.ndarray]:
 
 
 def test_percentile_is_hj663_type_7():
-    # standards.md §3.2 worked example: {3,4,8,2,5,4} at p = 0.9 -> 6.5
+    # docs/standards.md §3.2 worked example: {3,4,8,2,5,4} at p = 0.9 -> 6.5
     assert period_value("o3_8h_p90", [days([3, 4, 8, 2, 5, 4])], WEIGHTS)[0] == 6.5
 
 

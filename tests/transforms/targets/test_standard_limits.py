@@ -10,6 +10,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from flows.targets_check import targets_check
 from tests.transforms.targets.test_progress import (
     AIR_COLUMNS,
     CFG,
@@ -17,7 +18,7 @@ from tests.transforms.targets.test_progress import (
     add_targets,
     calendar,
 )
-from transforms.targets.progress import build_target_progress, targets_check
+from transforms.targets.progress import build_target_progress
 from transforms.warehouse import connect
 
 # GB 3095-2012 Table 1, grade II: annual SO2 60, NO2 40, PM10 70, PM2.5 35; CO 24-h 4 mg/m³;

@@ -49,7 +49,7 @@ def test_ph_range_6_to_9_else_worse_than_v():
 
 
 def test_shared_limits_give_the_better_class():
-    # COD 15 is the limit of I and II -> I; just above -> III (standards.md §5)
+    # COD 15 is the limit of I and II -> I; just above -> III (docs/standards.md §5)
     assert classes("cod", [15, 15.1, 20, 20.1, 40, 40.1]) == [1, 3, 3, 4, 5, 6]
     assert classes("bod5", [3, 3.1, 4, 6, 10, 10.5]) == [1, 3, 3, 4, 5, 6]
     assert classes("cu", [0.01, 0.5, 1.0, 1.01]) == [1, 2, 2, 6]

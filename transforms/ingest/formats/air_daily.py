@@ -9,7 +9,7 @@ kept apart from the values envq computes itself so the two can be compared. Layo
 - `daily_city_pipes`: tianqihoubao scrape, no header, '||' between and after the fields:
   城市||日期||质量等级||AQI||当天AQI排名||PM2.5||PM10||SO2||NO2||CO||O3|| (数据说明.txt and the
   site's table header). Its O3 is loaded as o3_8h: the O3 of a daily city report is the daily
-  maximum 8-h mean (HJ 633 daily report, standards.md §1.5); the scraper does not say so.
+  maximum 8-h mean (HJ 633 daily report, docs/standards.md §1.5); the scraper does not say so.
 - `daily_city_rank`: tianqihoubao 5-city scrape, no header, UTF-8 BOM:
   日期,质量等级,AQI,当天AQI排名,PM2.5.
 - `daily_city_aqi`: aqistudy per-city files, no header: 日期,AQI.

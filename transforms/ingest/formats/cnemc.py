@@ -1,6 +1,6 @@
 """CNEMC national wide files: china_sites_YYYYMMDD.csv and china_cities_YYYYMMDD.csv.
 
-Layout (README of shared/data/cnemc_china_sites_2019): header `date,hour,type,<columns>`,
+Layout (docs/formats.md; docs/standards.md §7.1): header `date,hour,type,<columns>`,
 15 type rows per hour, hour 0..23; plain, .csv.xz or .csv.gz. The columns are station codes
 (china_sites, 1605 to 1641 of them in 2019) or Chinese city names (china_cities). Time: the
 value of hour h is the mean of (h-1, h], so ts = file date + h hours (hour-ending, local CST;
@@ -58,11 +58,11 @@ from transforms.ingest.cnemc_load import (
 )
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, decode_text, logical_name, read_bytes
+from transforms.pollutants import POLLUTANTS
 
 FILE_NAME = re.compile(r"china_(sites|cities)_(\d{8})", re.IGNORECASE)
 AUDITED_FOLDER = "audited"
 AUDITED_SUFFIX = "_audited"
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "o3", "co")
 # per row type: index into POLLUTANTS (1-h measurement) or into PUBLISHED_TYPES, else -1
 POLLUTANT_OF_TYPE = np.array([POLLUTANTS.index(c) if c in POLLUTANTS else -1 for c in TYPE_CODES])
 PUBLISHED_OF_TYPE = np.array(

@@ -8,7 +8,7 @@ file; the registry merge (transforms/ingest/engine.py) keeps configured rows, le
 replace an earlier list's row, and replaces the placeholder rows made for unknown codes.
 
 Rules:
-- is_background (对照点: not used for city values, HJ 663 / standards.md §3.1) comes from the
+- is_background (对照点: not used for city values, HJ 663 / docs/standards.md §3.1) comes from the
   flag column (Y/N, 是/否, 1/0, true/false); a list without one (or a blank flag) marks
   control stations with "(对照点)" or "（对照点）" in the name and leaves the others unstated
   (NULL): the merge then keeps what an earlier list said (StationList-2020 has no flag and

@@ -1,6 +1,6 @@
 """Surface-water automatic-station data: the per-station CSV export and the site's JSON snapshots.
 
-Both come from the national automatic surface-water monitoring real-time system (standards.md
+Both come from the national automatic surface-water monitoring real-time system (docs/standards.md
 §7.2) with the columns 省份, 流域, 断面名称, 监测时间, 水质类别, 水温, pH, 溶解氧, 电导率, 浊度,
 高锰酸盐指数, 氨氮, 总磷, 总氮, 叶绿素α, 藻密度, 站点情况:
 
@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.ingest.cell_values import (
+    MISSING_TOKENS,
     first_line,
     quarantine_frame,
     quarantine_table,
@@ -38,7 +39,6 @@ from transforms.ingest.cell_values import (
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, decode_text, logical_name, read_bytes
 from transforms.ingest.water_cells import (
-    MISSING,
     PARAMETERS,
     PLAUSIBLE,
     SAMPLE_SCHEMA,
@@ -48,6 +48,7 @@ from transforms.ingest.water_cells import (
     is_auto_header,
     prepare,
 )
+from transforms.plausibility import implausible
 from transforms.water.sections import (
     ROMAN_CLASSES,
     SECTION_SCHEMA,
@@ -179,11 +180,11 @@ def parse_auto_rows(
 
     q: list[pd.DataFrame] = []
     name, province, basin, time = col("name"), col("province"), col("basin"), col("time")
-    no_name = name.isin(MISSING).to_numpy()
+    no_name = name.isin(MISSING_TOKENS).to_numpy()
     if no_name.any():
         q.append(quarantine_frame(line_no[no_name], labels[fields["name"]], "missing_section",
                                   raw_line(no_name)))
-    no_time = time.isin(MISSING).to_numpy() & ~no_name
+    no_time = time.isin(MISSING_TOKENS).to_numpy() & ~no_name
     if no_time.any():
         q.append(quarantine_frame(line_no[no_time], labels[fields["time"]], "missing_timestamp",
                                   raw_line(no_time)))
@@ -248,13 +249,13 @@ def _samples(
     text = np.char.strip(text.astype("U")) if len(text) else text.astype("U")
     r = np.repeat(np.arange(n), p)
     j = np.tile(np.arange(p), n)
-    present = ~np.isin(text, list(MISSING))
+    present = ~np.isin(text, list(MISSING_TOKENS))
     value = pd.to_numeric(pd.Series(text), errors="coerce").to_numpy(dtype="float64")
     low = np.array([PLAUSIBLE[x][0] for x, _, _ in params])[j]
     high = np.array([PLAUSIBLE[x][1] for x, _, _ in params])[j]
     non_numeric = present & ~np.isfinite(value)
-    negative = present & (value < 0) & (low >= 0)
-    impossible = present & np.isfinite(value) & ~negative & ((value < low) | (value > high))
+    negative, impossible = implausible(value, low, high)
+    negative, impossible = present & negative, present & impossible
     line = rows["line_no"].to_numpy()[r]
     column = np.array([labels[pos] for _, _, pos in params], dtype=object)[j]
     q = [
@@ -305,7 +306,7 @@ def _published(
         line_no=rows["line_no"].to_numpy(),
         class_raw=cls_text,
     )
-    unknown = ~np.isin(cls_text, list(MISSING)) & frame["published_class"].isna().to_numpy()
+    unknown = ~np.isin(cls_text, list(MISSING_TOKENS)) & frame["published_class"].isna().to_numpy()
     if unknown.any():
         q.append(quarantine_frame(frame["line_no"][unknown], labels[fields["class"]],
                                   "bad_class", cls_text[unknown]))

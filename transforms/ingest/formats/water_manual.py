@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.ingest.cell_values import (
+    MISSING_TOKENS,
     first_line,
     parse_dates,
     quarantine_frame,
@@ -37,12 +38,12 @@ from transforms.ingest.cell_values import (
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, logical_name
 from transforms.ingest.water_cells import (
-    MISSING,
     PLAUSIBLE,
     SAMPLE_SCHEMA,
     is_auto_header,
     prepare,
 )
+from transforms.plausibility import implausible
 from transforms.water.sections import SECTION_SCHEMA, guess_water_type, placeholder_codes
 
 LONG_FORMAT = "water_manual_long"
@@ -203,7 +204,7 @@ def parse_manual(path: Path) -> ParsedFile:
 
 def _to_parsed(fmt: str, long: pd.DataFrame, notes: list[str]) -> ParsedFile:
     q: list[pd.DataFrame] = []
-    long = long[~long["value"].isin(MISSING)].reset_index(drop=True)
+    long = long[~long["value"].isin(MISSING_TOKENS)].reset_index(drop=True)
     line = long["line_no"].to_numpy()
 
     def reject(mask: np.ndarray, reason: str, column: pd.Series | str, raw: pd.Series) -> None:
@@ -244,9 +245,9 @@ def _to_parsed(fmt: str, long: pd.DataFrame, notes: list[str]) -> ParsedFile:
     value = value * factor.to_numpy()
     low = param.map(lambda p: PLAUSIBLE.get(p, (0.0, np.inf))[0]).to_numpy(dtype="float64")
     high = param.map(lambda p: PLAUSIBLE.get(p, (0.0, np.inf))[1]).to_numpy(dtype="float64")
-    negative = ok & (value < 0) & (low >= 0)
+    negative, impossible = implausible(value, low, high)
+    negative, impossible = ok & negative, ok & impossible
     reject(negative, "negative", long["column"], value_text)
-    impossible = ok & ~negative & ((value < low) | (value > high))
     reject(impossible, "impossible_value", long["column"], value_text)
     ok &= ~(negative | impossible)
     if (is_below & ok).any():

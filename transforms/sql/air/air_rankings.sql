@@ -1,5 +1,5 @@
 -- Ranks of regions per period and dust_deducted, as the ranking schemes publish them
--- (城市环境空气质量排名技术规定; standards.md §4), in several scopes:
+-- (城市环境空气质量排名技术规定; docs/standards.md §4), in several scopes:
 --   scope 'national'  every city-level region (prefecture-level cities, municipalities and
 --                     county-level cities under a province), scope_code 'CN';
 --   scope 'province'  the cities of one province (the regions whose parent is a province),

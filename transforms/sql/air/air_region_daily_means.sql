@@ -9,7 +9,7 @@
 --   (08:00 .. 24:00), each over hours hour_no-7 .. hour_no, so no window crosses midnight; a
 --   window needs hours_per_8h_window (6) valid hours (GB 3095 Table 4); the MDA8 is valid
 --   with at least mda8_min_windows (14) valid windows, or with fewer when it exceeds the
---   grade II 8-h limit (HJ 663-2013, standards.md §3.1). The windows are list slices of the
+--   grade II 8-h limit (HJ 663-2013, docs/standards.md §3.1). The windows are list slices of the
 --   day's 24 hourly O3 values: the same moving means as a window function over a full hour
 --   calendar, at about half the cost.
 -- * o3_1h: the day's maximum valid 1-h O3 (2012 daily AQI only); envq's rule: it needs the

@@ -1,6 +1,6 @@
 -- Region x period (month, quarter, year, and year to date at $as_of for every year present)
 -- x dust_deducted: the assessment indicators of HJ 663 and the ranking scheme.
--- * Day counts over valid days only (HJ 663; standards.md §3.3): valid_days, good_days
+-- * Day counts over valid days only (HJ 663; docs/standards.md §3.3): valid_days, good_days
 --   (AQI <= 100), exceedance_days (AQI > 100), heavy_days (AQI > 200); good_rate,
 --   exceedance_rate and heavy_rate in percent of valid days.
 -- * Statistics over each pollutant's valid daily values (HJ 663 §3.2): means of pm25, pm10,
@@ -11,7 +11,7 @@
 --   (days in year - 324); partial periods (is_partial, or ytd) are judged on their elapsed
 --   days, so `complete` there means "the full period can still meet the minimum".
 --   Quarters and months need their months only. Counts are taken before dust deduction.
--- * composite_index = Σ C_i / S_i (S from the rule set; standards.md §4) with
+-- * composite_index = Σ C_i / S_i (S from the rule set; docs/standards.md §4) with
 --   primary_pollutant the largest C_i / S_i (ties comma-joined, as transforms.composite_index);
 --   exceedance multiples (C - S) / S only when C > S, against the grade II limit of the same
 --   averaging time of the period's edition (edition of its last day); compliance per

@@ -3,7 +3,7 @@
 -- both dust variants, with last year's value and the change. Completes air_rankings (which
 -- ranks the index, PM2.5, the good rate and the improvement) with the other indicators and
 -- their year-on-year values; statistics are air_region_period's, never recomputed.
--- Ranking rule (standards.md §4): a larger index, concentration or count of heavy days is
+-- Ranking rule (docs/standards.md §4): a larger index, concentration or count of heavy days is
 -- worse and ranks ascending; good days and the good-day ratio rank descending; values are
 -- ranked at the precision bulletins print (days and µg/m³ integers, CO 1 decimal, rates
 -- 1 decimal, index 2 decimals; round_even = GB/T 8170) and equal values share a rank.

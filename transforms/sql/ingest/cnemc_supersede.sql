@@ -3,7 +3,7 @@
 -- fixed whitelist in transforms/ingest/cnemc_load.py). Superseded: every cell the file covers (its
 -- columns x its complete hour-type rows, cnemc_series x cnemc_slots) and every key it brings
 -- (cnemc_incoming), unless the value there ranks higher (audited is never replaced by
--- realtime). The ts range lets DuckDB skip row groups by their zone maps.
+-- realtime; {t_rank} is the rank of t.data_kind, written from DATA_KIND_RANK). The ts range lets DuckDB skip row groups by their zone maps.
 with covered as (
     select s.series, c.ts, c.type
     from cnemc_series as s
@@ -19,4 +19,4 @@ where t.ts between $lo and $hi
     and t.{series} = k.series
     and t.ts = k.ts
     and t.{type} = k.type
-    and (case t.data_kind when 'audited' then 2 else 1 end) <= $rank
+    and {t_rank} <= $rank

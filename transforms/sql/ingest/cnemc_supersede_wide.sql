@@ -1,11 +1,12 @@
 -- Remove the station-hours a CNEMC station file supersedes in air_station_published_wide:
 -- its columns x the hours with any complete published row, and every station-hour it brings;
--- an audited row is never replaced by a realtime file.
+-- an audited row is never replaced by a realtime file ({t_rank}: the rank of t.data_kind,
+-- written from DATA_KIND_RANK; {measured}: the measured pollutant types, from POLLUTANTS).
 with covered_hours as (
     select distinct ts
     from cnemc_slots
     where complete
-        and type not in ('pm25', 'pm10', 'so2', 'no2', 'o3', 'co')
+        and type not in {measured}
 ),
 
 covered as (
@@ -22,4 +23,4 @@ using covered as k
 where t.ts between $lo and $hi
     and t.station_code = k.series
     and t.ts = k.ts
-    and (case t.data_kind when 'audited' then 2 else 1 end) <= $rank
+    and {t_rank} <= $rank

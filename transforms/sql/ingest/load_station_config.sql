@@ -10,18 +10,7 @@ where source = 'config'
 delete from stations
 where station_code in (select station_code from config_stations);
 
-insert into stations (
-    station_code,
-    station_name,
-    region_code,
-    city,
-    lon,
-    lat,
-    is_background,
-    city_assessment,
-    registered,
-    source
-)
+insert into stations by name
 select
     station_code,
     station_name,
@@ -31,6 +20,6 @@ select
     lat,
     is_background,
     city_assessment,
-    true,
-    'config'
+    true as registered,
+    'config' as source
 from config_stations;

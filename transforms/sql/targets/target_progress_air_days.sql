@@ -1,7 +1,7 @@
 -- The daily series that air targets are assessed on, one row per region and natural day
 -- from $first_date to $last_date, for the regions named by air targets.
 -- valid / good / heavy: HJ 663 day counts (good = AQI <= 100, heavy = AQI > 200, over valid
--- days). Dust deduction ($dust_deduction, 环办监测〔2016〕120号, standards.md §3.4): a dust day
+-- days). Dust deduction ($dust_deduction, 环办监测〔2016〕120号, docs/standards.md §3.4): a dust day
 -- loses its PM2.5 and PM10 values, and a dust day that is not good is dropped from the day
 -- counts (扣除沙尘异常超标天), so it is neither valid, good nor heavy. Gases are kept.
 create or replace temp table tp_air_days as

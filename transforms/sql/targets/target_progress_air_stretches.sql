@@ -1,6 +1,6 @@
 -- Period statistics of each air target's base indicator over three stretches of days:
 -- so_far (period start .. as-of), base_so_far (the same days of the baseline year) and
--- base_full (the whole baseline period). HJ 663 (standards.md §3.2-3.3): good-day ratio over
+-- base_full (the whole baseline period). HJ 663 (docs/standards.md §3.2-3.3): good-day ratio over
 -- valid days; means of valid daily means; CO 95th and O3-8h 90th percentiles with
 -- k = 1 + (n-1)p (quantile_cont); composite index = sum of C/S with the S of §4.
 create or replace temp table tp_air_stretches as

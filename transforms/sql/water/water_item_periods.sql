@@ -1,5 +1,5 @@
 -- Period value of each item per section: the mean of the period's samples
--- (环办〔2011〕22号 §3.1, standards.md §6.2; pH by its arithmetic mean), for months, quarters,
+-- (环办〔2011〕22号 §3.1, docs/standards.md §6.2; pH by its arithmetic mean), for months, quarters,
 -- years, the year to date and the year to date through each month (for warnings).
 -- Automatic and manual results: 《地表水环境质量监测数据统计技术规定（试行）》(2020) prefers
 -- automatic-station data for pH, DO, CODMn, NH3-N, TP and TN ($auto_items); for those items

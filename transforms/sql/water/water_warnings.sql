@@ -1,4 +1,4 @@
--- Section water-quality warnings (after the Yangtze basin warning rules; issue 5 item 5):
+-- Section water-quality warnings (after the Yangtze basin warning rules):
 -- level 2 when, for month M, the class of the month AND the class of the year to date
 -- through M are both worse than the same period last year, both worse than class III, and
 -- both miss the section's target class; level 1 when both are at least two classes worse

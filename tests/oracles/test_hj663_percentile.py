@@ -1,4 +1,4 @@
-"""HJ 663 percentile: k = 1 + (n-1)p with linear interpolation; DuckDB quantile_cont agrees."""
+"""The HJ 663 percentile oracle: k = 1 + (n-1)p, linear interpolation; quantile_cont agrees."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from transforms.percentile import hj663_percentile
+from tests.oracles.hj663_percentile import hj663_percentile
 
 
 def test_hj663_worked_example():

@@ -1,9 +1,13 @@
-"""Percentile of a series of daily values as HJ 663 defines it (HJ 663-2013; standards.md §3.2).
+"""Test oracle: the percentile of a series of daily values as HJ 663 defines it, written
+directly from the standard's text (HJ 663-2013 §5.2; docs/standards.md, "Percentiles").
+
+The marts compute percentiles in SQL with DuckDB's `quantile_cont`; this independent Python
+version is what the tests compare them with.
 
 Sort the n valid values ascending X(1) .. X(n); k = 1 + (n - 1)·p; s = floor(k);
 m_p = X(s) + (X(s+1) - X(s))·(k - s). This is linear interpolation between closest ranks, the
 same rule as numpy's default percentile, R type 7 and DuckDB's `quantile_cont(x, p)` (so SQL
-marts may use `quantile_cont`; tests/transforms/test_percentile.py checks the two agree). It
+marts may use `quantile_cont`; tests/oracles/test_hj663_percentile.py checks the two agree). It
 is not nearest-rank and not the (n + 1)·p rule. The data-count minima that make an annual
 percentile valid (324 days, 27 a month) are checked by the caller, not here.
 """
