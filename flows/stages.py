@@ -137,7 +137,19 @@ def ingest(
         "rows_quarantined": sum(r.rows_quarantined for r in results),
         "failures": [r.message for r in results if r.status in ("failed", "rejected")],
         "loaded_paths": [r.path for r in results if r.status == "loaded"],
+        "unassigned_stations": unassigned_stations(con),
     }
+
+
+def unassigned_stations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per listed station without a region (configured stations excepted): code,
+    name and why (stations.region_note)."""
+    rows = con.execute(
+        "select station_code, coalesce(station_name, ''), coalesce(region_note, 'no city name') "
+        "from stations where registered and region_code is null "
+        "and coalesce(source, '') <> 'config' order by station_code"
+    ).fetchall()
+    return [f"{code} {name}: {note}" for code, name, note in rows]
 
 
 def validate(
