@@ -335,10 +335,7 @@ def run_options(args: argparse.Namespace) -> dict[str, object]:
     `envq run` calls the flow with them and `envq serve` stores them as the deployment's
     parameters, so a scheduled run reads what the operator gave serve.
     """
-    home = getattr(args, "home", None)
     options: dict[str, object] = {
-        # absolute: a scheduled run must find the workspace whatever its working directory
-        "home": str(Path(home).resolve()) if home else None,
         "warehouse": args.warehouse,
         "raw": getattr(args, "raw", None),
         "edition": getattr(args, "standard", None),
@@ -346,6 +343,9 @@ def run_options(args: argparse.Namespace) -> dict[str, object]:
     }
     if getattr(args, "as_of", None) is not None:
         options["as_of"] = args.as_of
+    if getattr(args, "home", None):
+        # absolute: a scheduled run must find the workspace whatever its working directory
+        options["home"] = str(Path(args.home).resolve())
     return options
 
 
@@ -441,7 +441,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="complete an existing workspace (keeps its files)"
     )
-    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+        help="debug log lines, and the traceback of a failure",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("sample", parents=[common], help="deterministic synthetic data")

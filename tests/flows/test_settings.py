@@ -116,3 +116,12 @@ def test_run_in_an_empty_workspace_stops_with_the_hint(tmp_path, capsys):
     assert "failed at stage 'raw'" in err and "is empty: copy the CNEMC" in err
     assert not (home / "raw" / "sample").exists()
     assert not (home / "warehouse" / "envq.duckdb").exists()
+
+
+def test_serve_and_run_pass_the_home_made_absolute(tmp_path, monkeypatch):
+    from flows.cli import run_options
+
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["serve", "--home", "ws"])
+    assert run_options(args)["home"] == str(tmp_path / "ws")
+    assert "home" not in run_options(build_parser().parse_args(["serve"]))
