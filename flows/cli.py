@@ -292,6 +292,47 @@ def run_options(args: argparse.Namespace) -> dict[str, object]:
     return options
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Load PATHs into a scratch warehouse and score P(meet) against the outcomes."""
+    import json
+    import tempfile
+
+    from flows import stages
+    from transforms.targets.backtest import (
+        BACKTEST_INDICATORS,
+        forecasts,
+        load_backtest_days,
+        score,
+        table_lines,
+    )
+    from transforms.targets.config import load_progress_config
+
+    started = time.perf_counter()
+    wanted = args.indicator or list(BACKTEST_INDICATORS)
+    unknown = sorted(set(wanted) - set(BACKTEST_INDICATORS))
+    if unknown:
+        raise CliError(f"not backtested: {unknown}; choose from {list(BACKTEST_INDICATORS)}")
+    with tempfile.TemporaryDirectory(prefix="envq-backtest-") as tmp:
+        settings = load_settings(str(Path(tmp) / "backtest.duckdb"))
+        with _writing(settings) as con:
+            stages.load_configuration(con, settings)
+            summary = stages.ingest(con, [Path(p) for p in args.paths], _run_id(), validate=False)
+            days = load_backtest_days(con)
+    loaded = time.perf_counter() - started
+    if days.empty:
+        raise CliError(f"no daily air series in {args.paths} ({summary['by_status']})")
+    rows = forecasts(days, wanted, load_progress_config())
+    result = score(rows)
+    print("\n".join(table_lines(result)))
+    print(
+        f"backtest: {days['region_code'].nunique()} series, {len(rows):,} forecasts; "
+        f"load {loaded:.1f} s, total {time.perf_counter() - started:.1f} s"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envq", description="Environmental-quality indicators and target progress."
@@ -390,6 +431,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stations", type=int, default=1700, help="national stations (default 1700)")
     p.add_argument("--days", type=int, default=365, help="days of synthetic data (default 365)")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("backtest", parents=[common], help="score P(meet) on real daily series")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--indicator", action="append", help="an indicator to score (repeatable)")
+    p.add_argument("--json", help="write the scores as JSON to this file")
+    p.set_defaults(func=cmd_backtest)
     return parser
 
 
