@@ -37,9 +37,9 @@ published as (
     from air_city_daily_published
     where city not in (select region_code from computed)
     qualify row_number() over (partition by city, date order by source_file) = 1
-)
+),
 
-both as (
+all_series as (
     select * from computed
     union all by name
     select * from published
@@ -47,5 +47,5 @@ both as (
 
 -- the dense calendar of air_city_daily has rows for every configured region: keep the series
 -- with at least one valid day
-select * from both
-where region_code in (select region_code from both where valid)
+select * from all_series
+where region_code in (select region_code from all_series where valid)
