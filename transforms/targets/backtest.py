@@ -105,9 +105,7 @@ def earlier_data(s: DaySeries, year: int) -> bool:
     return bool(s.valid[: max(s.position(dt.date(year, 1, 1)), 0)].any())
 
 
-def forecasts(
-    days: pd.DataFrame, indicators: Iterable[str], cfg: ProgressConfig
-) -> pd.DataFrame:
+def forecasts(days: pd.DataFrame, indicators: Iterable[str], cfg: ProgressConfig) -> pd.DataFrame:
     """One row per forecast: indicator, region, year, month, target, outcome (0/1), envq's
     P (NaN when envq gives only the pace verdict), pace (0/1), pace gap and history years."""
     specs = [spec_of(code) for code in indicators]
@@ -136,8 +134,18 @@ def forecasts(
             bank.prefetch((r, start, elapsed, remaining) for r in regions)
             for region in regions:
                 rows += region_forecasts(
-                    series[region], bank, region, start, elapsed, remaining, n_days,
-                    specs, finals[region], cfg, weights, month,
+                    series[region],
+                    bank,
+                    region,
+                    start,
+                    elapsed,
+                    remaining,
+                    n_days,
+                    specs,
+                    finals[region],
+                    cfg,
+                    weights,
+                    month,
                 )
     return pd.DataFrame(rows)
 
@@ -148,7 +156,9 @@ def full_year_values(
     """Final value of each indicator over the whole year (NaN: the series lacks it)."""
     pos0 = s.position(start)
     year_days = s.take(np.arange(pos0, pos0 + n_days))
-    return {sp.indicator: float(period_value(sp.indicator, [year_days], weights)[0]) for sp in specs}
+    return {
+        sp.indicator: float(period_value(sp.indicator, [year_days], weights)[0]) for sp in specs
+    }
 
 
 def region_forecasts(

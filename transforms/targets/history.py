@@ -128,7 +128,7 @@ class HistoryBank:
     def scaled_years(
         self, s: DaySeries, start: dt.date, elapsed: int, remaining: int
     ) -> tuple[list[int], list[dict[str, np.ndarray]]]:
-        """Every earlier year with a value in the widened window, scaled, not yet re-rated."""
+        """Every earlier year with a value on the days left, scaled, not yet re-rated."""
         w = self.cfg.block_window_days
         as_of_pos = s.position(self.as_of)
         years, parts = [], []
@@ -138,7 +138,10 @@ class HistoryBank:
                 break  # before the series starts: no earlier year further back either
             pos = np.where(pos > as_of_pos, -1, pos)  # nothing after the as-of date
             days = s.take(pos)
-            has_value = days["valid"].any() or any((~np.isnan(days[p])).any() for p in DAILY_STATISTICS)
+            inner = slice(w, w + remaining)  # a year counts when its days left have data
+            has_value = days["valid"][inner].any() or any(
+                (~np.isnan(days[p][inner])).any() for p in DAILY_STATISTICS
+            )
             if not has_value:
                 continue
             if self.cfg.level_adjustment:

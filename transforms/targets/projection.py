@@ -274,7 +274,9 @@ def simulate(
     year = np.asarray(chosen)[pick[:, block] // width]  # (futures, days)
     shift = pick[:, block] % width  # 0 .. 2 window: the column offset of day 0 of the block
     cols = next(iter(pool.days.values())).shape[1]
-    levels = future_levels(pool, chosen, remaining, pick.shape[0], rng) if cfg.level_spread else None
+    levels = (
+        future_levels(pool, chosen, remaining, pick.shape[0], rng) if cfg.level_spread else None
+    )
     drawn = DrawnDays(pool, year * cols + shift + np.arange(remaining), year, levels)
     result = (drawn, int(pick.shape[0]))
     if futures is not None:
@@ -364,10 +366,11 @@ def rated_flags(drawn: DrawnDays, field: str, own: np.ndarray) -> np.ndarray:
             continue
         limits = daily_limits(edition, 100 if field == "good" else 200)
         values = [drawn[c] for c in limits]
+        pairs = list(zip(values, limits.values(), strict=True))
         if field == "good":
-            hit = np.logical_and.reduce([~(v >= lim) for v, lim in zip(values, limits.values())])
+            hit = np.logical_and.reduce([~(v >= lim) for v, lim in pairs])
         else:
-            hit = np.logical_or.reduce([v > lim for v, lim in zip(values, limits.values())])
+            hit = np.logical_or.reduce([v > lim for v, lim in pairs])
         none = np.logical_and.reduce([np.isnan(v) for v in values])
         hit = np.where(none, own, hit)
         out = np.where(days_of, drawn["valid"] & hit, out)

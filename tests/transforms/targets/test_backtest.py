@@ -43,8 +43,12 @@ def identical_years() -> pd.DataFrame:
     one[:59] = BAD  # January, February
     one[304:] = BAD  # November, December
     dates = pd.date_range("2014-01-01", "2017-12-31", freq="D")
-    common = pd.DatetimeIndex([d.replace(year=2015, day=min(d.day, 28)) if d.month == 2
-                               else d.replace(year=2015) for d in dates])
+    common = pd.DatetimeIndex(
+        [
+            d.replace(year=2015, day=min(d.day, 28)) if d.month == 2 else d.replace(year=2015)
+            for d in dates
+        ]
+    )
     return city_frame("same", one[common.dayofyear - 1])
 
 
