@@ -175,6 +175,9 @@ def card(row: pd.Series, lang: str) -> str:
         lines.append(f"{esc(t('ceiling'))}: {fmt(float(row['remaining_mean_ceiling']), 1)} {unit}")
     if pd.notna(row["probability_of_meeting"]):
         lines.append(f"{esc(t('probability'))}: {fmt(float(row['probability_of_meeting']), 2)}")
+    basis = probability_basis(row, lang)
+    if basis:
+        lines.append(f"<small>{esc(basis)}</small>")
     rows = "".join(f'<div class="row">{line}</div>' for line in lines)
     return (
         f'<div class="card" style="border-left-color:{colour}">'
@@ -189,6 +192,19 @@ def stamp(moment: dt.datetime) -> str:
     """Date and minute of a time, with its zone's name when it has one (Asia/Shanghai)."""
     zone = getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
     return f"{moment:%Y-%m-%d %H:%M} {zone}".rstrip()
+
+
+def probability_basis(row: pd.Series, lang: str) -> str:
+    """One line on how P(meet) was made (earlier years, futures), or why there is none."""
+    futures = row.get("projection_futures")
+    if pd.notna(row.get("probability_of_meeting")) and pd.notna(futures):
+        span = row.get("history_span") or ""
+        return i18n.text("p_basis", lang).format(
+            years=int(row["history_years"]), span=span, futures=int(futures)
+        )
+    if row.get("projection_method") == "none":
+        return i18n.text("p_pace_only", lang)
+    return ""
 
 
 def _pct(value: object) -> float | None:
@@ -254,6 +270,7 @@ def region_page(
     parts = [
         f'<div class="headline">{lead}</div>' if lead else "",
         f'<h2>{esc(t("sec_cards"))}</h2><div class="cards">{cards}</div>',
+        f"<p class=sub>{esc(t('p_method'))}</p>",
     ]
     if air:
         parts += [

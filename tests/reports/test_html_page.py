@@ -84,3 +84,27 @@ def test_fmt(value, text):
 def test_text_colour_reads_on_the_level_colours():
     assert text_colour("#FFFF00") == "#000"  # yellow (良)
     assert text_colour("#7E0023") == "#fff"  # maroon (严重污染)
+
+
+def test_card_says_how_p_was_made_or_why_there_is_none():
+    import pandas as pd
+
+    from reports.html_page import probability_basis
+
+    made = pd.Series(
+        {
+            "probability_of_meeting": 0.62,
+            "projection_method": "block_bootstrap_30d",
+            "history_years": 3,
+            "history_span": "2023-2025",
+            "projection_futures": 2000,
+        }
+    )
+    assert probability_basis(made, "en") == "from 3 earlier years (2023-2025), 2000 futures"
+    assert probability_basis(made, "zh") == "据3个往年（2023-2025）、2000种模拟"
+    none = made.copy()
+    none["probability_of_meeting"], none["projection_futures"] = None, None
+    none["projection_method"], none["history_years"] = "none", 1
+    assert "pace verdict only" in probability_basis(none, "en")
+    none["projection_method"] = "final"
+    assert probability_basis(none, "en") == ""
