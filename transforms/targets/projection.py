@@ -31,6 +31,7 @@ from transforms.targets.history import HistoryBank, Pool, daily_limits
 PERCENTILE_OF = {"co": 95.0, "o3_8h": 90.0}  # HJ 663: CO 95th, O3-8h 90th of daily values
 BIG = 1e12  # stands for "as high as it gets" in the worst-case percentile
 EPS = 1e-9
+LEVEL_SPAN = np.log(10.0)  # a future's level within 1/10 .. 10 x the earlier years' mean
 
 
 def meets(x: np.ndarray | float, comparator: str, target: float) -> np.ndarray:
@@ -305,7 +306,10 @@ def future_levels(
         logs = np.log(level[chosen])
         if not np.all(np.isfinite(logs)):
             continue  # a year without the pollutant: its days keep their own level
-        wanted = np.exp(logs.mean() + logs.std(ddof=1) * t)  # (futures,)
+        # t with one or two degrees of freedom has long tails: a level stays within a tenth
+        # and ten times the years' (geometric) mean, which also keeps exp finite
+        spread = np.clip(logs.std(ddof=1) * t, -LEVEL_SPAN, LEVEL_SPAN)
+        wanted = np.exp(logs.mean() + spread)  # (futures,)
         with np.errstate(divide="ignore", invalid="ignore"):
             out[p] = wanted[:, None] / level[None, :]
     out["o3_1h"] = out.get("o3_8h")  # O3 1-h max follows O3-8h
