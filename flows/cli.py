@@ -433,7 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("backtest", parents=[common], help="score P(meet) on real daily series")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="daily city or hourly station files or folders"
+    )
     p.add_argument("--indicator", action="append", help="an indicator to score (repeatable)")
     p.add_argument("--json", help="write the scores as JSON to this file")
     p.set_defaults(func=cmd_backtest)
