@@ -2,10 +2,13 @@
 -- dust_deducted, as the ranking schemes publish them (城市环境空气质量排名技术规定; docs/standards.md §4):
 -- composite index ascending, PM2.5 ascending, good rate descending, and improvement
 -- (ΔI = change of the index vs the same period last year, ascending: most improved first).
--- Values are ranked at the precision bulletins print (index 2 decimals, PM2.5 integer,
--- rates 1 decimal; GB/T 8170 half-even), and equal values share a rank (rank()). Regions
--- without a value get no rank. The 2017 rule that keeps cities meeting every grade II limit
--- out of the deterioration ranking is not applied.
+-- Values are ranked as air_region_period holds them, at the precision bulletins print
+-- (index 2 decimals, PM2.5 integer, rates 1 decimal; GB/T 8170 half-even; the improvement
+-- rounded to 0.1 % here), and equal values share a rank (rank()). Regions without a value get
+-- no rank. Validity (GB 3095 Table 4): only regions whose period is complete (is_complete;
+-- for a period in progress: can still become complete) are ranked; the others get no rank
+-- and ranking_status 'insufficient_data' (数据不足), never mixed in. The 2017 rule that keeps
+-- cities meeting every grade II limit out of the deterioration ranking is not applied.
 -- Only the periods of air_region_period_update (the periods being built; ranks never cross
 -- periods) go into the temp table air_rankings_update, which transforms/air/marts.py makes
 -- the table or puts in place of the same periods.
@@ -27,10 +30,11 @@ with ranked_regions as (
         p.pm25,
         p.good_rate,
         p.composite_index_yoy_pct,
-        round_even(round(p.composite_index, 9), 2) as composite_index_shown,
-        round_even(round(p.pm25, 9), 0) as pm25_shown,
-        round_even(round(p.good_rate, 9), 1) as good_rate_shown,
-        round_even(round(p.composite_index_yoy_pct, 9), 1) as improvement_shown
+        case when p.is_complete then p.composite_index end as composite_index_shown,
+        case when p.is_complete then p.pm25 end as pm25_shown,
+        case when p.is_complete then p.good_rate end as good_rate_shown,
+        case when p.is_complete then bulletin_round(p.composite_index_yoy_pct, 1) end
+            as improvement_shown
     from air_region_period_update as p
     inner join regions as r on r.region_code = p.region_code
     where r.parent_code is not null
@@ -49,6 +53,7 @@ final as (
         as_of,
         dust_deducted,
         is_complete,
+        case when is_complete then 'ranked' else 'insufficient_data' end as ranking_status,
         composite_index,
         pm25,
         good_rate,
