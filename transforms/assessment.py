@@ -49,15 +49,20 @@ def rule_set_row(edition: str) -> dict[str, Any]:
     return row
 
 
-def write_rule_sets(con: duckdb.DuckDBPyConnection, table: str = "air_rule_sets") -> None:
-    """Table `table` (air_rule_sets, or a temp table on a read-only connection): one row per
-    edition; then define the assessment macros on this connection."""
-    if table not in ("air_rule_sets", "temp.air_rule_sets"):
-        raise ValueError(f"unexpected rule-set table {table!r}")
+CREATE_RULE_SETS = {
+    False: "create or replace table air_rule_sets as select * from air_rule_sets_frame",
+    # target progress works on read-only connections too: its own temporary copy
+    True: "create or replace temp table tp_rule_sets as select * from air_rule_sets_frame",
+}
+
+
+def write_rule_sets(con: duckdb.DuckDBPyConnection, temp: bool = False) -> None:
+    """Table air_rule_sets (temp: the temporary tp_rule_sets, for target progress): one row
+    per edition; then define the assessment macros on this connection."""
     frame = pd.DataFrame([rule_set_row(e) for e in EDITIONS])
     con.register("air_rule_sets_frame", frame)
     try:
-        con.execute(f"create or replace table {table} as select * from air_rule_sets_frame")
+        con.execute(CREATE_RULE_SETS[temp])
     finally:
         con.unregister("air_rule_sets_frame")
     assessment_macros(con)

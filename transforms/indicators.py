@@ -124,6 +124,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "off_track": ("进度滞后", "off track"),
     "cannot_be_met": ("已无法完成", "cannot be met"),
     "not_met": ("未达标", "not met"),
+    "insufficient_data": ("数据不足", "insufficient data"),
     "not_evaluable": ("无法评估", "not evaluable"),
 }
 
