@@ -70,6 +70,7 @@ def test_limits_validity_statistics_composite():
         assert rules["validity"] == {
             "hours_per_day": 20, "hours_per_8h_window": 6, "days_per_year": 324,
             "days_per_month": 27, "days_per_february": 25, "mda8_min_windows": 14,
+            "o3_1h_min_hours": 20,
         }
         assert rules["statistics"] == {
             "so2": 98, "no2": 98, "pm10": 95, "pm25": 95, "co": 95, "o3_8h": 90,

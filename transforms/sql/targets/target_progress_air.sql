@@ -71,9 +71,14 @@ with_target as (
         end as target_abs,
         case
             when j.kind <> 'change' then j.base_actual
-            when j.change_mode = 'pct' and j.base_last_so_far > 0
-                then 100.0 * (j.base_actual / j.base_last_so_far - 1)
-            when j.change_mode = 'diff' then j.base_actual - j.base_last_so_far
+            -- a change between the published (rounded) figures, as bulletins state it
+            when j.change_mode = 'pct' and bulletin_round(j.base_last_so_far, j.base_decimals) > 0
+                then 100.0 * (
+                    bulletin_round(j.base_actual, j.base_decimals)
+                    / bulletin_round(j.base_last_so_far, j.base_decimals) - 1
+                )
+            when j.change_mode = 'diff' then bulletin_round(j.base_actual, j.base_decimals)
+                - bulletin_round(j.base_last_so_far, j.base_decimals)
         end as actual
     from joined as j
 ),
