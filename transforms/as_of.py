@@ -17,22 +17,30 @@ import duckdb
 from transforms.warehouse import table_exists
 
 DOMAINS = ("air", "water")
-# the last natural day with data: air from the hour-ending station timestamps (hour 00:00
-# closes the day before), water from the sample times (fixed texts, no user input)
+# the last natural day with data (fixed texts, no user input): air from the daily mart every
+# air consumer reads (its calendar may run on past the data with empty days, which do not
+# count), else from the hour-ending station timestamps (hour 00:00 closes the day before);
+# water from the sample times
 LAST_DAY_SQL = {
-    "air": "select cast(max(ts) - interval 1 hour as date) from air_station_hourly",
-    "water": "select cast(max(sampled_at) as date) from water_section_samples",
+    "air_city_daily": "select max(date) from air_city_daily"
+    " where coalesce(pm25, pm10, so2, no2, co, o3_8h, o3_1h) is not null",
+    "air_station_hourly": "select cast(max(ts) - interval 1 hour as date) from air_station_hourly",
+    "water_section_samples": "select cast(max(sampled_at) as date) from water_section_samples",
 }
-SOURCE_TABLES = {"air": "air_station_hourly", "water": "water_section_samples"}
+SOURCE_TABLES = {
+    "air": ("air_city_daily", "air_station_hourly"),
+    "water": ("water_section_samples",),
+}
 
 
 def last_data_day(con: duckdb.DuckDBPyConnection, domain: str) -> dt.date | None:
     """The last day with data of a domain, None when it has none (or no table yet)."""
     if domain not in DOMAINS:
         raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
-    if not table_exists(con, SOURCE_TABLES[domain]):
-        return None
-    return con.execute(LAST_DAY_SQL[domain]).fetchall()[0][0]
+    for table in SOURCE_TABLES[domain]:
+        if table_exists(con, table):
+            return con.execute(LAST_DAY_SQL[table]).fetchall()[0][0]
+    return None
 
 
 def domain_as_of(
