@@ -181,6 +181,8 @@ def region_summary(
     ).reset_index()
     out = out.merge(extra, on=by, how="left")
     with np.errstate(invalid="ignore", divide="ignore"):
+        # the definition of transforms.water.classes.share_meeting_target (sections without a
+        # target class left out), from its two counts
         out["share_meeting_target"] = 100.0 * out["n_meeting_target"] / out["n_with_target"]
         out["share_drinking_sources_ok"] = 100.0 * out["n_drinking_ok"] / out[
             "n_drinking_sources"]

@@ -13,16 +13,20 @@ import numpy as np
 import pytest
 
 from tests.transforms.targets.test_progress import (
-    CITY,
     CFG,
+    CITY,
+    CLEAN,
     add_days,
+    add_samples,
     add_targets,
     calendar,
     first_half,
     one,
     progress,
+    water,  # noqa: F401  (fixture)
     wh,  # noqa: F401  (fixture)
 )
+from transforms.water.marts import build_water_marts
 
 COUNTY_B, COUNTY_C = "100101", "100102"
 YEAR_END = dt.date(2025, 12, 31)
@@ -148,3 +152,24 @@ def test_each_figure_names_its_edition(wh):  # noqa: F811
     out = progress(wh, cfg=CFG).set_index("year")
     assert out.loc[2025, "edition"] == "2012"
     assert out.loc[2026, "edition"] == "2026"
+
+
+def test_share_meeting_target_has_one_definition(water):  # noqa: F811
+    # WF (class II by its samples) has no target class: it is left out, not taken as class
+    # III. Meeting their own targets: WA (II <= II), WC (II <= II), WE (III <= III); WB (IV)
+    # misses III -> 3 of the 4 sections with a target = 75 %, in target progress and in
+    # water_region_summary alike (counting WF as III would give 4 of 5 = 80 %)
+    water.execute(
+        "insert into water_sections (section_code, section_name, water_type, region_code, "
+        "target_class, is_drinking_source) values ('WF', '己断面', 'river', '100102', null, false)"
+    )
+    add_samples(water, "WF", [f"2025-{m:02d}" for m in range(1, 7)], nh3n=0.4, **CLEAN)
+    add_targets(water, [(CITY, 2025, "year", "share_meeting_target", ">=", 70)])
+    row = one(progress(water), "share_meeting_target")
+    assert row.actual == 75
+    build_water_marts(water, as_of=dt.date(2025, 6, 30))
+    shares = water.execute(
+        "select n_with_target, n_meeting_target, share_meeting_target from water_region_summary"
+        " where group_code = ? and period = '2025-YTD'", [CITY]
+    ).fetchall()
+    assert shares == [(4, 3, 75.0)]
