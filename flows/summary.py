@@ -49,6 +49,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "reports": ("reports: {} files in {}", "报告：{} 个文件，位于 {}"),
     "alerts": ("alerts: {} targets announced", "预警：已通知 {} 项目标"),
+    "as_of": ("as of: {}", "数据截至：{}"),
     "title": ("# envq run summary", "# envq 运行摘要"),
 }
 
@@ -103,6 +104,10 @@ def run_summary_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
         lines.append(
             _w("marts", lang, len(build), f"{sum(build.values()):,}") + (f" ({key})" if key else "")
         )
+    dates = summary.get("data_as_of") or {}
+    if dates:
+        # one as-of per domain: each counts its days up to its own last data day
+        lines.append(_w("as_of", lang, ", ".join(f"{d} {day}" for d, day in dates.items())))
     lines += _target_lines(
         summary.get("targets_at_risk") or [], lang, summary.get("targets_in_danger")
     )
