@@ -192,8 +192,8 @@ final as (
             reason,
             case
                 when status_basis = 'not_evaluable' and elapsed_days = 0
-                    then 'the period has not started: no data yet (it starts on '
-                        || period_start || ')'
+                    then 'no data yet in the period: it starts on ' || period_start
+                        || ', the data end on ' || data_as_of
                 when status_basis = 'not_evaluable' then 'no value so far and no projection'
                 when status_basis = 'validity'
                     then 'insufficient data (数据不足): ' || coalesce(values_so_far, 0)
