@@ -3,16 +3,21 @@
 -- rankings and target_progress). The numbers come from a row `r` of air_rule_sets (the
 -- rule-set YAML of the edition, written by transforms/air/marts.py's write_rule_sets).
 
--- a statistic with the float noise of parallel summation (about 1e-13, different from run to
--- run) removed, so that a value exactly at a limit or a rounding half compares the same
--- every night
-create or replace temp macro settled(x) as round(x, 9);
+-- GB/T 8170 数值修约 (round half to even, 四舍六入五成双) to `decimals` places of the decimal
+-- value the statistic stands for: 42.5 -> 42, 43.5 -> 44, 0.35 -> 0.4, 0.25 -> 0.2, and a sum
+-- that is exactly 4.025 (stored as 4.02499999...) -> 4.02. A scaled value within 1e-7 of a
+-- half is that half (binary storage, parallel summation noise), as transforms.air.aqi's
+-- round_half_even does for the Python side. Bulletins and assessments judge these rounded
+-- figures against limits and targets (HJ 633-2026 §4.2.2 for concentrations).
+create or replace temp macro scaled_half_even(y) as
+    case
+        when abs(abs(y - floor(y)) - 0.5) < 1e-7
+            then floor(y) + (floor(y)::hugeint % 2 <> 0)::integer
+        else round(y)
+    end;
 
--- GB/T 8170 数值修约 (round half to even, 四舍六入五成双) to `decimals` places, of the settled
--- value: 42.5 -> 42, 43.5 -> 44, 0.35 -> 0.4, 0.25 -> 0.2. Bulletins and assessments judge
--- these rounded figures against limits and targets (HJ 633-2026 §4.2.2 for concentrations).
 create or replace temp macro bulletin_round(x, decimals) as
-    round_even(settled(x::double), decimals::integer);
+    scaled_half_even(x::double * pow(10, decimals::integer)) / pow(10, decimals::integer);
 
 -- the official (rounded) figure of a concentration statistic of `pollutant`
 -- ('pm25', 'pm10', 'so2', 'no2', 'co', 'o3'; rule set `rounding`)
