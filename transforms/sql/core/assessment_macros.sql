@@ -1,7 +1,7 @@
 -- The assessment rules every mart and target verdict applies, defined once as temp macros
--- (run by transforms/warehouse.py's assessment_macros before air_region_period, the
+-- (run by transforms/assessment.py's assessment_macros before air_region_period, the
 -- rankings and target_progress). The numbers come from a row `r` of air_rule_sets (the
--- rule-set YAML of the edition, written by transforms/air/marts.py's write_rule_sets).
+-- rule-set YAML of the edition, written by transforms/assessment.py's write_rule_sets).
 
 -- GB/T 8170 数值修约 (round half to even, 四舍六入五成双) to `decimals` places of the decimal
 -- value the statistic stands for: 42.5 -> 42, 43.5 -> 44, 0.35 -> 0.4, 0.25 -> 0.2, and a sum
