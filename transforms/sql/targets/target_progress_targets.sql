@@ -1,7 +1,8 @@
 -- Every target with its period's calendar as seen on $as_of (docs/target_progress.md):
 -- period bounds, days gone and days left (时序进度), the baseline period of year-on-year
 -- targets, and what the target names (a known region or section, the indicator's kind).
--- Days so far end at the domain's data as-of ($air_as_of, $water_as_of: transforms/as_of.py),
+-- Days so far end at the domain's data as-of ($air_as_of, $water_as_of: transforms/as_of.py;
+-- rectification ledgers: $as_of),
 -- never past its data: days after it are missing, not elapsed. edition: the rule-set edition
 -- of the period ($period_edition: its last or first day, transforms/rules/editions.yaml);
 -- decimals / base_decimals: GB/T 8170 rounding of the figure as stated and of its base
@@ -52,7 +53,11 @@ with_bounds as (
 with_domain as (
     select
         b.*,
-        case m.domain when 'air' then $air_as_of::date else $water_as_of::date end as data_as_of
+        case m.domain
+            when 'air' then $air_as_of::date
+            when 'water' then $water_as_of::date
+            else $as_of::date  -- rectification ledgers: the snapshot on or before as_of
+        end as data_as_of
     from with_bounds as b
     inner join tp_indicator_meta as m on m.indicator = b.indicator
 ),
@@ -95,7 +100,7 @@ named as (
             when 'o3_8h_p90' then rs.round_o3
             when 'composite_index' then rs.round_index
             when 'section_class' then 0
-            else case when m.domain = 'water' then rs.round_ratio else 0 end
+            else case when m.domain in ('water', 'rectification') then rs.round_ratio else 0 end
         end as base_decimals,
         rs.round_ratio,
         r.level as region_level,
