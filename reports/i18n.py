@@ -106,8 +106,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "last_year": ("去年同期", "Last year"),
     "status": ("状态", "Status"),
     "edition": ("评价标准", "Standards edition"),
-    "edition_2012": ("GB 3095-2012 / HJ 633-2012", "GB 3095-2012 / HJ 633-2012"),
-    "edition_2026": ("GB 3095-2026 / HJ 633-2026", "GB 3095-2026 / HJ 633-2026"),
+    # the Chinese pages carry no Latin interface text: the edition by its year
+    "edition_2012": ("2012年版标准", "GB 3095-2012 / HJ 633-2012"),
+    "edition_2026": ("2026年版标准", "GB 3095-2026 / HJ 633-2026"),
     "insufficient_data": ("数据不足", "insufficient data"),
     "unit": ("单位", "Unit"),
     "gap_short": ("差", "short by"),

@@ -14,14 +14,16 @@ air_region_period and target_progress use; this module serves the projection's d
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from transforms.air.aqi import round_half_even
+from transforms.pollutants import DAILY_STATISTICS
 from transforms.rules import EDITIONS, cached_rules
 
-POLLUTANTS = ("pm25", "pm10", "so2", "no2", "co", "o3_8h")
+POLLUTANTS = DAILY_STATISTICS  # the six C_i, O3 by its MDA8
 ROUNDING_KEY = {p: p for p in POLLUTANTS} | {"o3_8h": "o3"}  # rule set `rounding` keys
 
 

@@ -50,7 +50,7 @@ def test_targets_table_in_english_keeps_numbers_typed(region):
 def test_targets_and_ranking_name_the_edition_and_insufficient_data(region):
     # every target row says which standards judged it (the fixture's 2026 rows: GB 3095-2026)
     table = targets_table(region, "zh")
-    assert set(table.frame["评价标准"]) == {"GB 3095-2026 / HJ 633-2026"}
+    assert set(table.frame["评价标准"]) == {"2026年版标准"}
     assert set(targets_table(region, "en").frame["Standards edition"]) == {
         "GB 3095-2026 / HJ 633-2026"
     }

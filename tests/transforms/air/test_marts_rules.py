@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from tests.transforms.air.test_marts import add_days, con, daily, period  # noqa: F401
-from transforms.air.marts import build_air_marts
+from transforms.air.marts import build_air
 from transforms.rules import cached_rules, period_edition
 
 
@@ -22,7 +22,7 @@ def test_polluted_day_with_o3_missing_counts_non_good(con):  # noqa: F811
     add_days(con, "S5", "2025-01-01", pm25=200.0, o3=None)
     # 2 Jan: clean, O3 missing: the others give AQI <= 50, the day stays undetermined
     add_days(con, "S5", "2025-01-02", o3=None)
-    build_air_marts(con)
+    build_air(con)
     polluted = daily(con, "440105", "2025-01-01")
     assert polluted["aqi"] == 250 and polluted["primary_pollutants"] == "pm25"
     assert polluted["indicators_missing"] == 2  # o3_8h and o3_1h (2012 daily AQI)
@@ -40,7 +40,7 @@ def test_strict_rule_restored_by_the_rule_set(con, monkeypatch):  # noqa: F811
     # without O3 is not valid, and January has no valid day (good rate NULL, not 0)
     monkeypatch.setitem(cached_rules("2012"), "missing_indicator_rule", False)
     add_days(con, "S5", "2025-01-01", pm25=200.0, o3=None)
-    build_air_marts(con)
+    build_air(con)
     assert daily(con, "440105", "2025-01-01")["is_valid"] is False
     jan = period(con, "440105", "2025-01")
     assert jan["valid_days"] == 0 and jan["good_rate"] is None
@@ -50,7 +50,7 @@ def test_mean_of_35_2_is_published_35_and_compliant(con):  # noqa: F811
     # January 2025 at PM2.5 35.2 every hour: mean and p95 35.2, published 35 <= 35 (GB 3095-2012
     # grade II annual limit) and <= 75 (24-h): compliant; unrounded it would exceed 35
     add_days(con, "S5", "2025-01-01", 31, pm25=35.2)
-    build_air_marts(con)
+    build_air(con)
     jan = period(con, "440105", "2025-01")
     assert jan["pm25"] == 35.0 and jan["pm25_unrounded"] == pytest.approx(35.2)
     assert jan["pm25_exceedance_multiple"] is None  # 35 is not over 35
@@ -67,7 +67,7 @@ def test_composite_index_from_rounded_statistics(con):  # noqa: F811
     #  = 3.102976, which would also print 3.10 but is kept apart as composite_index_unrounded)
     add_days(con, "S5", "2025-01-01", 31, pm25=21.5, pm10=39.4, so2=9.5, no2=15.2, co=0.74,
              o3=192.4)
-    build_air_marts(con)
+    build_air(con)
     jan = period(con, "440105", "2025-01")
     assert jan["composite_index"] == 3.10
     assert jan["composite_index_unrounded"] == pytest.approx(3.102976, abs=1e-6)
@@ -79,7 +79,7 @@ def test_incomplete_statistic_is_insufficient_data_and_not_ranked(con):  # noqa:
     # its statistics are 数据不足: no compliance verdict, no rank; 440105 is ranked alone
     add_days(con, "S5", "2025-02-01", 28)
     add_days(con, "S1", "2025-02-01", 24)
-    build_air_marts(con)
+    build_air(con)
     feb = period(con, "440103", "2025-02")
     assert feb["pm25_days"] == 24 and feb["is_complete"] is False
     assert feb["pm25_compliant"] is None and feb["is_compliant"] is None
