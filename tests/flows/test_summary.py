@@ -149,3 +149,8 @@ def test_summary_names_each_domains_as_of():
     )
     assert lines[8] == "as of: air 2026-10-31, water 2026-10-21"
     assert lines[9].startswith("targets in danger:")
+
+    zh = run_summary_lines(
+        {**SUMMARY, "data_as_of": {"air": "2026-10-31", "water": "2026-10-21"}}, lang="zh"
+    )
+    assert "数据截至：空气 2026-10-31, 水质 2026-10-21" in zh
