@@ -94,7 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "p_method": (
         "达标概率的算法：把往年同期前后若干天内连续30天的实测数据拼接成今年剩余天数的数千种"
         "可能走势，每个往年先按今年迄今与该年同期的浓度比例换算，每种走势的总体水平再按往年"
-        "之间的差异浮动。按HJ 663对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
+        "之间的差异浮动。按《环境空气质量评价技术规范》对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
         "达标概率；往年不足两年时只给时序进度判断。",
         "How P(meet) is made: thousands of futures for the days left are stitched from 30-day "
         "runs of earlier years starting near the same calendar dates, each earlier year first "
