@@ -154,24 +154,46 @@ def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> int:
-    """COMMENT ON every described table, view and column of the warehouse; returns how many.
+    """COMMENT ON every described table, view and column whose comment differs; returns how
+    many comments were written (a rebuilt table has lost its comments, an untouched one not).
 
-    Object names come from the catalogue (quoted as identifiers) and comment text is bound as a
-    string literal through DuckDB's own quoting, never pasted from user input.
+    Object names come from the catalogue (quoted as identifiers) and comment text is quoted as
+    a SQL string literal; all in one transaction.
     """
-    count = 0
+    current = dict(
+        con.execute(
+            """
+            select table_name || '.' || column_name, coalesce(comment, '') from duckdb_columns()
+            where database_name = current_database() and schema_name = 'main' and not internal
+            union all
+            select table_name, coalesce(comment, '') from duckdb_tables()
+            where database_name = current_database() and schema_name = 'main'
+            union all
+            select view_name, coalesce(comment, '') from duckdb_views()
+            where database_name = current_database() and schema_name = 'main' and not internal
+            """
+        ).fetchall()
+    )
+    todo: list[tuple[str, str]] = []
     for name, kind, columns in published(con):
         info = tables().get(name)
-        if info is not None:
-            _comment(con, f"comment on {kind} {_ident(name)} is ", info.entry.comment())
-            count += 1
+        if info is not None and current.get(name) != info.entry.comment():
+            todo.append((f"comment on {kind} {_ident(name)} is ", info.entry.comment()))
         for column, _ in columns:
             entry = column_entry(name, column)
-            if entry is not None:
+            if entry is not None and current.get(f"{name}.{column}") != entry.comment():
                 target = f"comment on column {_ident(name)}.{_ident(column)} is "
-                _comment(con, target, entry.comment())
-                count += 1
-    return count
+                todo.append((target, entry.comment()))
+    if todo:
+        con.execute("begin transaction")
+        try:
+            for statement, text in todo:
+                _comment(con, statement, text)
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    return len(todo)
 
 
 def _ident(name: str) -> str:

@@ -101,6 +101,7 @@ def rewrite_storage(path: Path | str, version: str | None = None) -> bool:
     tmp.unlink(missing_ok=True)
     try:
         with duckdb.connect() as con:
+            con.execute("set enable_progress_bar = false")
             con.execute("attach ? as src (read_only)", [str(path)])
             # the version is validated above, so it can be part of the statement
             con.execute(f"attach ? as dst (storage_version '{version}')", [str(tmp)])

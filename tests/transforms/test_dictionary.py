@@ -68,6 +68,9 @@ def test_comments_reach_every_column_and_gaps_are_named(warehouse):
         "select table_name, column_name, comment from duckdb_columns() where not internal"
     ).fetchall()
     assert count == len(rows) + len(warehouse.execute("show tables").fetchall())
+    assert apply_comments(warehouse) == 0  # what is already there is not written again
+    warehouse.execute("create or replace table air_city_daily as select * from air_city_daily")
+    assert apply_comments(warehouse) == 1 + 3  # a rebuilt table lost its own and its columns'
     assert [r for r in rows if not r[2]] == []
     aqi = [r[2] for r in rows if r[:2] == ("air_city_daily", "aqi")]
     assert aqi == ["空气质量指数 / air quality index (AQI); 依据 standard: HJ 633-2012 §5"]
