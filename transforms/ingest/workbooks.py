@@ -3,8 +3,12 @@ bureaus receive them, read through the same format detection, parsing, validatio
 quarantine as the CSV files.
 
 Each sheet is read with python-calamine (a maintained Rust reader; formula cells give the value
-Excel stored with them). Merged cells take the value of their top-left cell, so a header merged
-over two rows or several columns reads as one label per column. The header is the first of the
+Excel stored with them). calamine reads a formula's error (#DIV/0!, #N/A ...) as an empty cell;
+for .xlsx the error is read from the sheet's XML instead, so that the value is quarantined
+(non_numeric, with the error as its raw text) rather than taken for a missing one.
+
+Merged cells take the value of their top-left cell, so a header merged over two rows or several
+columns reads as one label per column. The header is the first of the
 sheet's first rows that a registered format recognises; the rows below it are handed to that
 format as CSV text. All sheets of one format load together; other sheets are named in the load
 notes. Every quarantine row names the sheet and the cell, e.g. `化验结果!F7 (总磷)`.
@@ -17,9 +21,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import python_calamine
@@ -65,6 +72,42 @@ def cell_text(value: object) -> str:
     return str(value).replace("\r", " ").replace("\n", " ").strip()
 
 
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def formula_errors(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells holding a formula error, by sheet name: {(row, column) 0-based: '#DIV/0!'}.
+
+    Only .xlsx/.xlsm (a zip of XML parts); the workbook part maps sheet names to their parts.
+    """
+    if not logical_name(path).lower().endswith((".xlsx", ".xlsm")):
+        return {}
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels}
+        for sheet in book.iter(f"{MAIN_NS}sheet"):
+            target = targets.get(sheet.get(REL_ID), "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            if part not in z.namelist():
+                continue
+            errors = {}
+            for cell in ElementTree.fromstring(z.read(part)).iter(f"{MAIN_NS}c"):
+                ref = CELL_REF.fullmatch(cell.get("r", ""))
+                if cell.get("t") == "e" and ref:
+                    col = 0
+                    for ch in ref[1]:
+                        col = col * 26 + ord(ch) - 64
+                    value = cell.find(f"{MAIN_NS}v")
+                    text = value.text if value is not None and value.text else "#ERROR"
+                    errors[(int(ref[2]) - 1, col - 1)] = text
+            out[str(sheet.get("name"))] = errors
+    return out
+
+
 @dataclass
 class Sheet:
     """One sheet's cells as text, merged cells filled from their top-left cell."""
@@ -77,12 +120,16 @@ def read_sheets(path: Path) -> list[Sheet]:
     """Every sheet of the workbook as text cells."""
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
+        errors = formula_errors(path)
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
             rows = [[cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
+            for (r, c), text in errors.get(name, {}).items():
+                if r < len(rows) and c < width:
+                    rows[r][c] = text
             for (top, left), (bottom, right) in sheet.merged_cell_ranges or []:
                 for r in range(top, min(bottom, len(rows) - 1) + 1):
                     for c in range(left, min(right, width - 1) + 1):

@@ -18,7 +18,8 @@ def lab_workbook(path):
     """Sheet 说明: prose. Sheet 化验结果: a merged title row, a two-row header (codes, names and
     dates merged over both rows, 监测项目 merged over the three items), five data rows with a
     formula, a value below the detection limit, text in a number cell. Sheet 四月: a one-row
-    header. Sheet 空气: a daily city table (another format)."""
+    header, a formula whose stored result is an error. Sheet 空气: a daily city table (another
+    format)."""
     book = xlsxwriter.Workbook(str(path))
     notes = book.add_worksheet("说明")
     notes.write(0, 0, "本工作簿为实验室化验结果, 单位 mg/L。")
@@ -49,6 +50,8 @@ def lab_workbook(path):
     april = book.add_worksheet("四月")
     april.write_row(0, 0, ["断面编码", "断面名称", "采样日期", "总磷"])
     april.write_row(1, 0, ["WQ1", "瀛湖坝前", "2026-04-02", 0.07])
+    april.write_row(2, 0, ["WQ2", "月河口", "2026-04-02"])
+    april.write_formula(2, 3, "=1/0", None, "#DIV/0!")  # a formula that gave an error
     air = book.add_worksheet("空气")
     air.write_row(0, 0, ["日期", "AQI", "质量等级"])
     air.write_row(1, 0, ["2026-04-02", 55, "良"])
@@ -85,7 +88,9 @@ def test_lab_results_load_from_every_sheet_of_the_format(tmp_path):
     assert by_key[("WQ1", dt.datetime(2026, 4, 2), "tp")] == pytest.approx(0.07)
     assert len(samples) == 11
     quarantine = parsed.quarantine.to_pylist()
-    assert [(q["line_no"], q["column_name"], q["reason"], q["raw"]) for q in quarantine] == [
+    got_q = sorted((q["line_no"], q["column_name"], q["reason"], q["raw"]) for q in quarantine)
+    assert got_q == [
+        (3, "四月!D3 (总磷)", "non_numeric", "#DIV/0!"),
         (6, "化验结果!E6 (氨氮)", "non_numeric", "abc"),
         (7, "化验结果!D7 (总磷)", "negative", "-1"),
     ]
@@ -101,13 +106,17 @@ def test_a_workbook_loads_and_quarantines_through_the_engine(warehouse, tmp_path
     assert (result.status, result.format, result.rows_loaded, result.rows_quarantined) == (
         "loaded",
         "water_manual_wide",
-        11 + 2,
-        2,  # 11 samples and the 2 sections they name
+        11 + 2,  # 11 samples and the 2 sections they name
+        3,
     )
     rows = warehouse.execute(
-        "select line_no, column_name, reason from quarantine order by line_no"
+        "select line_no, column_name, reason, raw from quarantine order by line_no"
     ).fetchall()
-    assert rows == [(6, "化验结果!E6 (氨氮)", "non_numeric"), (7, "化验结果!D7 (总磷)", "negative")]
+    assert rows == [
+        (3, "四月!D3 (总磷)", "non_numeric", "#DIV/0!"),
+        (6, "化验结果!E6 (氨氮)", "non_numeric", "abc"),
+        (7, "化验结果!D7 (总磷)", "negative", "-1"),
+    ]
     assert warehouse.execute(
         "select count(*) from water_section_samples where method = 'manual'"
     ).fetchall() == [(11,)]
