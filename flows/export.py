@@ -147,8 +147,12 @@ def _where(
         regions, sections, stations = REGIONS, SECTIONS, STATIONS
         if "region_code" in columns:  # target_progress holds section codes there too
             clauses.append(f"(region_code in {regions} or region_code in {sections})")
+        elif "region_codes" in columns:  # rectification problems: the regions units name
+            clauses.append("list_has_any(region_codes, (select list(code) from export_regions))")
         elif "group_code" in columns and "group_type" in columns:
             clauses.append(f"(group_type = 'region' and group_code in {regions})")
+        elif "group_key" in columns and "group_by" in columns:
+            clauses.append(f"(group_by = 'region' and group_key in {regions})")
         elif "section_code" in columns:
             clauses.append(f"section_code in {sections}")
         elif "station_code" in columns:
