@@ -151,6 +151,16 @@ def _width(value: object, decimals: int) -> int:
     return len(str(value))
 
 
+EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's 1900 date system (from March 1900 on)
+
+
+def excel_serial(value: dt.date) -> float:
+    """A date or datetime as Excel's serial day number (XlsxWriter's own conversion is slow)."""
+    if isinstance(value, dt.datetime):
+        return (value - EPOCH).total_seconds() / 86400
+    return float((value - EPOCH.date()).days)
+
+
 def write_sheet(
     ws: Worksheet,
     formats: Formats,
@@ -185,8 +195,8 @@ def write_sheet(
                 ws.write_string(i, j, value, fmt)
             elif isinstance(value, bool):
                 ws.write_boolean(i, j, value, fmt)
-            elif isinstance(value, dt.date):
-                ws.write_datetime(i, j, value, fmt)
+            elif isinstance(value, dt.date):  # Excel's serial day number, under a date format
+                ws.write_number(i, j, excel_serial(value), fmt)
             else:
                 ws.write_number(i, j, value, fmt)
             if i <= 200:  # widths from the first rows: enough to size, cheap on long sheets
