@@ -173,6 +173,10 @@ def _select(
     for name, data_type in columns.items():
         if fmt == "csv" and data_type.startswith("TIMESTAMP"):
             items.append(f"strftime({_ident(name)}, '%Y-%m-%d %H:%M:%S') as {_ident(name)}")
+        elif fmt != "parquet" and data_type.endswith("[]"):  # lists as text: 甲、乙
+            items.append(f"array_to_string({_ident(name)}, '、') as {_ident(name)}")
+        elif fmt != "parquet" and data_type.startswith(("STRUCT", "MAP", "UNION")):
+            items.append(f"{_ident(name)}::varchar as {_ident(name)}")
         else:
             items.append(_ident(name))
     partitioned = fmt == "parquet" and info.large and info.year_column in columns

@@ -56,6 +56,15 @@ def published(tmp_path):
         """,
         [COUNTY_B, CITY, COUNTY_A, COUNTY_B, OTHER],
     )
+    con.execute(
+        """
+        create table rectification_problems as
+        select * from (values
+            ('P1', date '2026-03-01', ['汉阴县人民政府', '安康市水利局'], ['610921', '610900']),
+            ('P2', date '2026-03-01', ['平凉市水利局'], ['620800'])
+        ) t(problem_no, snapshot_date, units, region_codes)
+        """
+    )
     con.close()
     return path
 
@@ -132,6 +141,23 @@ def test_xlsx_reads_back_typed_and_formula_text_stays_text(published, tmp_path):
         True,
     )
     assert wb["air_city_daily"]["E2"].data_type == "s"
+
+
+def test_list_columns_filter_by_region_and_read_as_text(published, tmp_path):
+    out = tmp_path / "out"
+    export(published, out, ["rectification_problems"], "csv", Filters(region=COUNTY_B))
+    back = pd.read_csv(out / "rectification_problems.csv", encoding="utf-8-sig", dtype=str)
+    assert back.to_dict("records") == [
+        {
+            "problem_no": "P1",
+            "snapshot_date": "2026-03-01",
+            "units": "汉阴县人民政府、安康市水利局",
+            "region_codes": "610921、610900",
+        }
+    ]
+    export(published, tmp_path / "pq", ["rectification_problems"], "parquet")
+    lists = pd.read_parquet(tmp_path / "pq" / "rectification_problems.parquet")
+    assert list(lists["units"].iloc[1]) == ["平凉市水利局"]  # Parquet keeps the list
 
 
 def test_refusals_are_one_line_and_name_the_valid_choices(published, tmp_path, capsys):
