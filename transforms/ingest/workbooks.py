@@ -202,7 +202,9 @@ def read_workbook(path: Path) -> tuple[FormatSpec, ParsedFile]:
             except RawFileError as exc:
                 raise RawFileError(path, f"sheet {sheet.name!r}: {exc.rule}") from exc
             parsed.quarantine = _cell_names(parsed.quarantine, sheet, start, rows[0])
-            parsed.notes = [f"sheet {sheet.name!r}: {n}" for n in parsed.notes]
+            parsed.notes = [  # the parser named the temporary CSV: name the workbook
+                f"sheet {sheet.name!r}: {n.replace(temp.name, path.name)}" for n in parsed.notes
+            ]
             parts.append(parsed)
     notes += [f"sheet {s.name!r} not read (no known header)" for s, f in found if f is None]
     return spec, _merge(parts, notes)

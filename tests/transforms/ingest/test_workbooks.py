@@ -151,3 +151,43 @@ def test_cell_text_and_letters():
     assert cell_text(dt.datetime(2026, 3, 1)) == "2026-03-01"
     assert cell_text(dt.datetime(2026, 3, 1, 13, 5)) == "2026-03-01 13:05:00"
     assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+
+
+@pytest.mark.realdata
+def test_a_real_daily_city_table_as_a_workbook_loads_as_its_csv(shared_data, tmp_path):
+    """The real GBK daily table re-saved as a bureau's workbook (a merged title row, dates as
+    date cells, numbers as numbers, a notes sheet) gives the rows its CSV gives."""
+    source = shared_data / "daily_aqi_gbk_1city_2013_2018" / "air_train&test.csv"
+    if not source.is_file():
+        pytest.skip(f"{source} is absent")
+    rows = [line.split(",") for line in source.read_text(encoding="gbk").splitlines()]
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "xlsx").mkdir()
+    (tmp_path / "csv" / source.name).write_bytes(source.read_bytes())
+    book = xlsxwriter.Workbook(str(tmp_path / "xlsx" / "air_train&test.xlsx"))
+    ws = book.add_worksheet("日报")
+    ws.merge_range(0, 0, 0, len(rows[0]) - 1, "空气质量日报 2013-2018")
+    ws.write_row(1, 0, rows[0])
+    date_format = book.add_format({"num_format": "yyyy/m/d"})
+    for i, row in enumerate(rows[1:], start=2):
+        ws.write_datetime(i, 0, dt.datetime.strptime(row[0], "%Y/%m/%d"), date_format)
+        for j, text in enumerate(row[1:], start=1):
+            try:
+                ws.write_number(i, j, float(text))
+            except ValueError:
+                ws.write_string(i, j, text)
+    book.add_worksheet("说明").write(0, 0, "数据来源: 公开数据")
+    book.close()
+    loaded = {}
+    for kind in ("csv", "xlsx"):
+        from transforms.warehouse import connect
+
+        con = connect(tmp_path / f"{kind}.duckdb")
+        (result,) = ingest_paths(con, [tmp_path / kind])
+        assert (result.status, result.format) == ("loaded", "daily_city_header")
+        loaded[kind] = con.execute(
+            "select * exclude (source_file) from air_city_daily_published order by date"
+        ).fetchall()
+        con.close()
+    assert len(loaded["csv"]) == len(rows) - 1 == 1787
+    assert loaded["xlsx"] == loaded["csv"]
