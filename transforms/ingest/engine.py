@@ -36,12 +36,14 @@ import duckdb
 import pyarrow as pa
 
 from transforms.ingest.raw_files import (
+    WORKBOOK_SUFFIXES,
     DocumentationFile,
     RawFileError,
     is_documentation,
     logical_name,
     sha256_of,
 )
+from transforms.ingest.workbooks import read_workbook
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +228,6 @@ def detect_format(path: Path) -> FormatSpec:
 
 # Suffixes read below a folder (a ledger or a table may come as a workbook); a workbook no
 # format claims itself is read sheet by sheet by transforms.ingest.workbooks.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 RAW_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xz", ".gz", *WORKBOOK_SUFFIXES})
 
 
@@ -335,9 +336,7 @@ def read_file(
         except DocumentationFile:
             if not logical_name(path).lower().endswith(WORKBOOK_SUFFIXES):
                 raise
-            from transforms.ingest.workbooks import read_workbook  # imports this module
-
-            spec, parsed = read_workbook(path)
+            spec, parsed = read_workbook(path, registered_formats())
         read = ReadFile(path, sha, spec, parsed)
     except RawFileError as exc:
         return ReadFile(path, sha, error=exc)

@@ -24,28 +24,32 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pyarrow as pa
 import python_calamine
 
-from transforms.ingest.engine import (
+from transforms.ingest.raw_files import (
     WORKBOOK_SUFFIXES,
-    FormatSpec,
-    ParsedFile,
-    registered_formats,
+    DocumentationFile,
+    RawFileError,
+    logical_name,
 )
-from transforms.ingest.raw_files import DocumentationFile, RawFileError, logical_name
 
-SUFFIXES = WORKBOOK_SUFFIXES
+# The engine calls read_workbook with its registered formats (FormatSpec) and gets back one of
+# them and a ParsedFile; this module does not import the engine, which imports it.
+FormatSpec = Any
+ParsedFile = Any
 HEADER_ROWS = 10  # the header is looked for in the first rows of a sheet
 
 
 def is_workbook(path: Path) -> bool:
     """Whether the file is an Excel workbook (by its suffix)."""
-    return logical_name(path).lower().endswith(SUFFIXES)
+    return logical_name(path).lower().endswith(WORKBOOK_SUFFIXES)
 
 
 def column_letter(index: int) -> str:
@@ -148,14 +152,16 @@ def _csv(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def find_header(path: Path, sheet: Sheet) -> tuple[FormatSpec, int] | None:
+def find_header(
+    path: Path, sheet: Sheet, formats: Iterable[FormatSpec]
+) -> tuple[FormatSpec, int] | None:
     """The format that recognises the sheet and the 0-based row of its header, if any."""
     for start in range(min(HEADER_ROWS, len(sheet.rows))):
         if not any(sheet.rows[start]):
             continue
         head = _csv(sheet.rows[start : start + 50]).encode("utf-8")[:65536]
         probe = path.with_name(f"{Path(logical_name(path)).stem}.csv")
-        for spec in registered_formats():
+        for spec in formats:
             if spec.detect(probe, head):
                 return spec, start
     return None
@@ -178,11 +184,12 @@ def _cell_names(quarantine: pa.Table, sheet: Sheet, start: int, labels: list[str
     )
 
 
-def read_workbook(path: Path) -> tuple[FormatSpec, ParsedFile]:
+def read_workbook(path: Path, formats: Iterable[FormatSpec]) -> tuple[FormatSpec, ParsedFile]:
     """Parse the workbook's sheets of the first format found; raise DocumentationFile when no
     sheet is recognised, RawFileError (naming the sheet) when a recognised sheet cannot be read."""
     sheets = read_sheets(path)
-    found = [(sheet, find_header(path, sheet)) for sheet in sheets]
+    formats = list(formats)
+    found = [(sheet, find_header(path, sheet, formats)) for sheet in sheets]
     recognised = [(s, f) for s, f in found if f is not None]
     if not recognised:
         raise DocumentationFile(path)
@@ -220,8 +227,8 @@ def _merge(parts: list[ParsedFile], notes: list[str]) -> ParsedFile:
             frame = table.to_pandas().drop_duplicates(ignore_index=True)
             table = pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False)
         tables[name] = table
-    return ParsedFile(
-        format=parts[0].format,
+    return replace(
+        parts[0],
         tables=tables,
         quarantine=pa.concat_tables([p.quarantine for p in parts]),
         notes=[n for p in parts for n in p.notes] + notes,

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import xlsxwriter
 
-from transforms.ingest.engine import ingest_paths
+from transforms.ingest.engine import ingest_paths, registered_formats
 from transforms.ingest.raw_files import DocumentationFile
 from transforms.ingest.workbooks import cell_text, column_letter, read_workbook
 
@@ -60,7 +60,7 @@ def lab_workbook(path):
 
 
 def test_lab_results_load_from_every_sheet_of_the_format(tmp_path):
-    spec, parsed = read_workbook(lab_workbook(tmp_path / "化验结果2026.xlsx"))
+    spec, parsed = read_workbook(lab_workbook(tmp_path / "化验结果2026.xlsx"), registered_formats())
     assert spec.name == "water_manual_wide"
     samples = parsed.tables["water_section_samples"].to_pylist()
     got = sorted(
@@ -128,7 +128,7 @@ def test_a_workbook_no_format_recognises_is_documentation(tmp_path):
     book.add_worksheet("list").write_row(0, 0, ["name", "phone"])
     book.close()
     with pytest.raises(DocumentationFile):
-        read_workbook(path)
+        read_workbook(path, registered_formats())
 
 
 def test_a_broken_workbook_is_a_one_line_error(warehouse, tmp_path):
