@@ -3,8 +3,8 @@ dictionary in docs/analysts.md is what the dictionary source gives, and the work
 docs/analysts.md still run: their SQL gives the results printed there, and their pandas (a
 second, differently written computation) gives the same.
 
-The demo is built once for the module as `envq run --no-prefect` builds it (the bundled sample,
-ingest with validation, build, publish), without writing the reports.
+The demo is built once for the module by `envq run --no-prefect` on the bundled sample (its
+reports go to a temporary folder).
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows import stages
-from flows.plain_run import new_run_id, require_valid
-from flows.publish import writing
-from flows.settings import load_settings
+from flows.plain_run import run_plainly
 from tests.conftest import REPO_ROOT
 from transforms import dictionary
 
@@ -36,18 +33,13 @@ QUERY = re.compile(
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[duckdb.DuckDBPyConnection]:
-    published = tmp_path_factory.mktemp("demo") / "envq.duckdb"
+    folder = tmp_path_factory.mktemp("demo")
+    published = folder / "envq.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO_ROOT)
         mp.delenv("ENVQ_STORAGE_VERSION", raising=False)
-        settings = load_settings(str(published), None)
-        run_id = new_run_id()
-        with writing(settings.warehouse, settings.work_db) as con:
-            stages.ensure_sample(settings)
-            stages.load_configuration(con, settings)
-            loaded = stages.ingest(con, [settings.raw], run_id)["loaded_paths"]
-            require_valid(stages.validate(con, run_id, settings, loaded))
-            stages.build(con, None, None, incremental=True)
+        mp.setenv("ENVQ_REPORTS", str(folder / "reports"))
+        run_plainly(warehouse=str(published))
     con = duckdb.connect(str(published), read_only=True)
     yield con
     con.close()
