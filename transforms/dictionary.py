@@ -93,7 +93,7 @@ def _by_name(column: str) -> Entry | None:
         if stem is None:
             continue
         nested = stem != column  # a bare item code must not look itself up again
-        base = _base(stem, pattern["kind"], nested)
+        base = _base(stem, pattern["kind"], nested, bool(pattern.get("any_stem")))
         if base is None:
             continue
         fill = {"zh": base.zh, "en": base.en, "unit": base.unit or ""}
@@ -114,11 +114,14 @@ def _stem(column: str, pattern: dict[str, Any]) -> str | None:
     return stem or None
 
 
-def _base(stem: str, kind: str, nested: bool) -> Entry | None:
-    """A pollutant or water item by code, or (for air) a statistic column such as co_p95."""
+def _base(stem: str, kind: str, nested: bool, any_stem: bool = False) -> Entry | None:
+    """A pollutant or water item by code, or (for air) a statistic column such as co_p95; with
+    any_stem, any column the dictionary describes (good_rate_unrounded)."""
     items = _source()["pollutants" if kind == "air" else "water_items"]
     if stem in items:
         return _entry(items[stem])
+    if nested and any_stem:
+        return _by_name(stem)
     if nested and kind == "air" and stem not in _source()["columns"]:
         found = _by_name(stem)
         if found is not None and stem.split("_")[0] in _source()["pollutants"]:
