@@ -1,4 +1,10 @@
-"""The bureau's own registry: configured regions and stations (data/config/*.csv).
+"""The registry: the national administrative divisions shipped with envq, and the bureau's
+own configured regions and stations (data/config/*.csv) that add to and override them.
+
+The national divisions (transforms/reference/admin_divisions.csv, with their history in
+admin_division_changes.csv; source and vintage in transforms/reference/README.md) give every
+province, prefecture-level city and county its code, name, short name and parent, so that
+the stations of a national list can be assigned to their cities.
 
 Configuration is what the bureau asserts about its regions and stations (行政区划代码, which
 stations count for the city value, which are 对照点); it wins over any station list a file
@@ -20,6 +26,13 @@ import pyarrow as pa
 from transforms.ingest.cell_values import read_cells
 from transforms.warehouse import read_sql, run_sql
 
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
+NATIONAL_REGIONS_CSV = REFERENCE_DIR / "admin_divisions.csv"
+NATIONAL_CHANGES_CSV = REFERENCE_DIR / "admin_division_changes.csv"
+NATIONAL_REGION_COLUMNS = (
+    "region_code", "name", "short_name", "level", "parent_code", "province_code", "kind",
+)
+
 STATION_COLUMNS = (
     "station_code", "station_name", "region_code", "city", "lon", "lat", "is_background",
     "city_assessment",
@@ -32,6 +45,34 @@ YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": Fals
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used: names the file, line and rule."""
+
+
+def national_regions() -> pd.DataFrame:
+    """The national administrative divisions shipped with envq, one row per region.
+
+    Columns: region_code (6-digit 行政区划代码), name, short_name (安康, 海西州, 内蒙古),
+    level (province / city / county), parent_code (None for provinces and municipalities),
+    province_code, kind (province, municipality, prefecture, direct_county, county).
+    Municipalities (北京, 天津, 上海, 重庆) are one region at the province code with level
+    city; county-level units under a province directly (济源, 仙桃, 石河子) are cities of
+    their province (kind direct_county).
+    """
+    frame = pd.read_csv(NATIONAL_REGIONS_CSV, dtype=str, keep_default_na=False)
+    frame = frame[list(NATIONAL_REGION_COLUMNS)]
+    return frame.astype(object).where(frame.ne(""), None)
+
+
+def national_region_changes() -> pd.DataFrame:
+    """The history of the divisions that matters to monitoring series, one row per change.
+
+    Columns: old_code, old_name, new_code, new_name (None when abolished), level, change
+    (renamed / recoded / merged / abolished), last_listed and first_listed (the cut-off dates
+    of the statistical vintages between which the change happened; empty for curated changes
+    older than the first vintage), source (nbs-vintages / curated), note.
+    Example: 旬阳县 610928 -> 旬阳市 610981, recoded between 2020-06-30 and 2021-10-31.
+    """
+    frame = pd.read_csv(NATIONAL_CHANGES_CSV, dtype=str, keep_default_na=False)
+    return frame.astype(object).where(frame.ne(""), None)
 
 
 def config_frame(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
