@@ -16,12 +16,13 @@ existing changes file. See transforms/reference/README.md.
 from __future__ import annotations
 
 import io
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+
+from transforms.ingest.region_names import short_name
 
 HERE = Path(__file__).resolve().parent
 DIVISIONS_CSV = HERE / "admin_divisions.csv"
@@ -38,32 +39,6 @@ VINTAGES = (
     ("dc3a1d7", "2022-10-31"),
 )
 MUNICIPALITIES = ("11", "12", "31", "50")
-# Ethnic groups named in autonomous prefectures and counties (自治州/自治县/自治旗): the
-# short name stops before the first of them (海西蒙古族藏族自治州 -> 海西).
-ETHNIC = re.compile(
-    "(蒙古族|蒙古|藏族|回族|维吾尔|哈萨克|柯尔克孜|土家族|苗族|侗族|布依族|彝族|哈尼族|壮族|傣族|"
-    "白族|景颇族|傈僳族|羌族|朝鲜族|黎族|瑶族|畲族|满族|土族|撒拉族|东乡族|保安族|裕固族|锡伯族|"
-    "达斡尔族|鄂温克族|鄂伦春族|仡佬族|水族|毛南族|仫佬族|纳西族|拉祜族|佤族|布朗族|德昂族|阿昌族|"
-    "普米族|怒族|独龙族|基诺族|塔吉克|各族|土家|自治)"
-)
-SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "盟",
-            "州", "县", "区", "旗")
-
-
-def short_name(name: str, level: str) -> str:
-    """The name without its administrative suffix and ethnic designation (安康市 -> 安康,
-    海西蒙古族藏族自治州 -> 海西州, 内蒙古自治区 -> 内蒙古); never shorter than 2 characters."""
-    if level == "province" and name.startswith("内蒙古"):
-        return "内蒙古"
-    base = name
-    match = ETHNIC.search(name, 2)
-    if match:
-        base = name[: match.start()]
-        return base + "州" if name.endswith("自治州") else base
-    for suffix in SUFFIXES:
-        if base.endswith(suffix) and len(base) - len(suffix) >= 2:
-            return base[: -len(suffix)]
-    return base
 
 
 def git_csv(clone: Path, commit: str, name: str) -> pd.DataFrame:
@@ -115,7 +90,7 @@ def divisions(clone: Path, commit: str) -> pd.DataFrame:
     out = pd.DataFrame(
         rows, columns=["region_code", "name", "level", "parent_code", "province_code", "kind"]
     )
-    out["short_name"] = [short_name(n, lv) for n, lv in zip(out["name"], out["level"], strict=True)]
+    out["short_name"] = [short_name(n) for n in out["name"]]
     cols = ["region_code", "name", "short_name", "level", "parent_code", "province_code", "kind"]
     return out[cols].drop_duplicates("region_code").sort_values("region_code")
 
