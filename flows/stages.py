@@ -43,13 +43,17 @@ def ensure_sample(settings: Settings) -> Path | None:
 def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     """Load the bureau's configuration (regions, stations, sections, dust days, targets)."""
     from transforms.ingest.formats.water_auto import load_section_config
-    from transforms.ingest.registry import load_dust_days, load_region_config, load_station_config
+    from transforms.ingest.registry import (
+        load_dust_days,
+        load_registry,
+        load_station_config,
+    )
     from transforms.ingest.targets_config import load_targets
 
     cfg = settings.config_dir
     counts: dict[str, int] = {}
-    if (cfg / "regions.csv").exists():
-        counts["regions"] = load_region_config(con, cfg / "regions.csv")
+    # the national divisions, with the bureau's regions.csv added and winning
+    counts["regions"] = load_registry(con, cfg / "regions.csv")
     if (cfg / "stations.csv").exists():
         counts["stations"] = load_station_config(con, cfg / "stations.csv")
     if (cfg / "water_sections.csv").exists():

@@ -39,6 +39,10 @@ STATION_COLUMNS = (
 )
 REGION_COLUMNS = ("region_code", "name", "name_en", "level", "parent_code")
 DUST_COLUMNS = ("region_code", "date", "note")
+REGISTRY_REGION_COLUMNS = (
+    "region_code", "name", "name_en", "level", "parent_code", "short_name", "province_code",
+    "kind", "source",
+)
 REGION_LEVELS = ("province", "city", "county")
 YES_NO = {"Y": True, "N": False, "y": True, "n": False, "是": True, "否": False}
 
@@ -154,6 +158,47 @@ def load_region_config(con: duckdb.DuckDBPyConnection, path: Path | str) -> int:
         finally:
             con.unregister("config_regions")
     return rows.num_rows
+
+
+def registry_regions(config_path: Path | str | None = None) -> pd.DataFrame:
+    """The regions envq works with: the national divisions, then the bureau's regions.csv
+    (when given) adding regions and replacing national rows of the same code; short_name,
+    province_code and kind are computed for the bureau's rows that do not give them."""
+    from transforms.ingest.station_regions import complete_regions
+
+    national = national_regions().assign(name_en=None, source="national")
+    if config_path is None or not Path(config_path).is_file():
+        return national
+    config = read_region_config(Path(config_path)).to_pandas().assign(source="config")
+    # what the bureau's file does not say about a national region stays the registry's
+    extra = ["short_name", "province_code", "kind"]
+    config = config.merge(national[["region_code", *extra]], on="region_code", how="left")
+    kept = national[~national["region_code"].isin(config["region_code"])]
+    merged = pd.concat([kept, config], ignore_index=True)
+    merged = complete_regions(merged)
+    county = merged["kind"].isna() & merged["level"].eq("county")
+    merged.loc[county, "kind"] = "county"
+    merged["kind"] = merged["kind"].where(merged["kind"].notna(), merged["level"].map(
+        {"province": "province", "city": "prefecture"}))
+    return merged.astype(object).where(merged.notna(), None)
+
+
+def load_registry(con: duckdb.DuckDBPyConnection, config_path: Path | str | None) -> int:
+    """Replace all regions by the national divisions plus the bureau's regions.csv (which
+    wins for its codes); return the number of regions."""
+    rows = registry_regions(config_path)[list(REGISTRY_REGION_COLUMNS)]
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    with _transaction(con):
+        con.register("registry_regions", table)
+        try:
+            con.execute("delete from regions")
+            columns = ", ".join(REGISTRY_REGION_COLUMNS)
+            con.execute(
+                f"insert into regions ({columns}) select {columns} from registry_regions"  # noqa: S608
+            )
+        finally:
+            con.unregister("registry_regions")
+    return table.num_rows
 
 
 def assign_station_regions(con: duckdb.DuckDBPyConnection) -> int:

@@ -24,15 +24,23 @@ Rules:
 - A line without a code is quarantined (`missing_code`). A code listed twice with different
   content: the last line wins (lists are appended to) and the earlier lines are quarantined
   (`duplicate_conflict`); identical repeats are one station.
-- region_code stays NULL here: `transforms.ingest.registry.assign_station_regions` fills it
-  from the configured regions by city name.
+- region_code: the file's own region_code column when it has one; otherwise, in `prepare`
+  (inside the file's transaction, against the warehouse's registry of regions: national
+  divisions plus the bureau's), the station's city is found by its names
+  (transforms/ingest/station_regions.py): 城市, and 省级行政区 / 地级行政区 where the list
+  has them. A station of a county-level city (寿光) gets the county's code and does not count
+  toward its prefecture's city value. region_note says how, or why a station stays
+  unassigned; unassigned stations are listed in the file's notes and never stop the load.
+  The bureau's stations.csv still wins (configured rows are never changed by a file).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -52,7 +60,12 @@ from transforms.ingest.registry import (  # noqa: F401 - re-exported: the flow i
     assign_station_regions,
     load_region_config,
     load_station_config,
+    national_region_changes,
+    registry_regions,
 )
+from transforms.ingest.station_regions import assign_stations
+
+log = logging.getLogger(__name__)
 
 FORMAT_NAME = "station_list"
 
@@ -73,6 +86,8 @@ HEADER_ALIASES: dict[str, frozenset[str]] = {
         {"对照点", "是否对照点", "is_background", "background", "control", "control_point"}
     ),
     "region_code": frozenset({"region_code"}),
+    "province": frozenset({"省级行政区", "省份", "省", "所属省份", "province"}),
+    "prefecture": frozenset({"地级行政区", "地级市", "所属地市", "prefecture"}),
     "city_assessment": frozenset({"city_assessment"}),
 }
 REQUIRED_FIELDS = ("station_code", "station_name", "lon", "lat")
@@ -98,6 +113,10 @@ STATION_SCHEMA = pa.schema(
         ("city_assessment", pa.bool_()),
         ("registered", pa.bool_()),
         ("source", pa.string()),
+        ("region_note", pa.string()),
+        # names the assignment reads in `prepare`, then drops (not stored)
+        ("province", pa.string()),
+        ("prefecture", pa.string()),
         ("line_no", pa.int64()),  # provenance (transforms.ingest.engine.PROVENANCE_COLUMNS)
     ]
 )
@@ -193,6 +212,8 @@ def parse(path: Path) -> ParsedFile:
             "station_name": name.replace("", None).to_numpy(dtype=object),
             "region_code": region.replace("", None).to_numpy(dtype=object),
             "city": column("city").replace("", None).to_numpy(dtype=object),
+            "province": column("province").replace("", None).to_numpy(dtype=object),
+            "prefecture": column("prefecture").replace("", None).to_numpy(dtype=object),
             "lon": lonlat["lon"],
             "lat": lonlat["lat"],
             "is_background": is_background.to_numpy(dtype=object),
@@ -207,6 +228,8 @@ def parse(path: Path) -> ParsedFile:
     stations = stations.drop(columns=["raw"])
     stations["registered"] = True
     stations["source"] = str(path)
+    stations["region_note"] = np.where(stations["region_code"].notna(), "region_code column",
+                                       None)
     table = pa.Table.from_pandas(stations, schema=STATION_SCHEMA, preserve_index=False)
     header = cells.iloc[0].tolist()
     unused = [h for pos, h in enumerate(header) if pos not in fields.values() and h.strip()]
@@ -236,4 +259,46 @@ def last_listing_wins(stations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
     return unique[~earlier], conflicts
 
 
-register_format(FormatSpec(name=FORMAT_NAME, detect=detect, parse=parse))
+def prepare(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
+    """Assign the listed stations their city from the warehouse's regions (the national
+    registry when none are loaded); note the assignment and every station that needs a look."""
+    table = parsed.tables["stations"]
+    frame = table.to_pandas()
+    regions = con.execute(
+        "select region_code, name, level, parent_code, short_name, province_code, kind "
+        "from regions"
+    ).df()
+    if regions.empty:
+        regions = registry_regions(None)
+    configured = {c for (c,) in con.execute(
+        "select station_code from stations where source = 'config'").fetchall()}
+    known = con.execute(
+        "select s.region_code, s.lon, s.lat from stations s join regions r using (region_code) "
+        "where r.level = 'city' and s.lon is not null and s.lat is not null"
+    ).df()
+    todo = frame["region_code"].isna() & ~frame["station_code"].isin(configured)
+    result = assign_stations(frame[todo], regions, national_region_changes(), known)
+    found = result.stations.set_index("station_code")
+    at = frame.loc[todo, "station_code"]
+    frame.loc[todo, "region_code"] = at.map(found["region_code"]).to_numpy()
+    frame.loc[todo, "region_note"] = at.map(found["region_note"]).to_numpy()
+    county = at.map(found["county"]).fillna(False).astype(bool).to_numpy()
+    frame.loc[frame.index[todo.to_numpy()][county], "city_assessment"] = False
+    frame = frame.drop(columns=["province", "prefecture"])
+    schema = pa.schema([f for f in STATION_SCHEMA if f.name not in ("province", "prefecture")])
+    parsed.tables["stations"] = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    name = logical_name(Path(frame["source"].iloc[0])) if len(frame) else "station list"
+    assigned = int(found["region_code"].notna().sum())
+    parsed.notes.append(
+        f"{name}: {assigned} of {len(found)} listed stations assigned a region "
+        f"({int(found['county'].sum())} of them to a county-level city), "
+        f"{len(found) - assigned} unassigned"
+        + (f"; {len(configured & set(frame['station_code']))} configured stations kept"
+           if configured else "")
+    )
+    parsed.notes.extend(f"{name}: {line}" for line in result.problems)
+    for line in result.problems:
+        log.warning("%s: %s", name, line)
+
+
+register_format(FormatSpec(name=FORMAT_NAME, detect=detect, parse=parse, prepare=prepare))

@@ -11,6 +11,12 @@ create table if not exists regions (
     level varchar not null,            -- province / city / county
     parent_code varchar
 );
+-- From the national registry (transforms/reference/admin_divisions.csv) or computed for a
+-- bureau's own rows; added in place so that older warehouses keep working.
+alter table regions add column if not exists short_name varchar;     -- 安康, 海西州
+alter table regions add column if not exists province_code varchar;  -- itself for provinces and municipalities
+alter table regions add column if not exists kind varchar;           -- province, municipality, prefecture, direct_county, county
+alter table regions add column if not exists source varchar;         -- national / config
 
 create table if not exists stations (
     station_code varchar primary key,  -- e.g. 1001A
@@ -24,6 +30,8 @@ create table if not exists stations (
     registered boolean not null default true,  -- false: seen in data but in no station list
     source varchar                     -- config file or station-list file it came from
 );
+-- How a listed station got its region (城市 '寿光' via 寿光市), or why it has none.
+alter table stations add column if not exists region_note varchar;
 
 create table if not exists air_station_hourly (
     station_code varchar not null,

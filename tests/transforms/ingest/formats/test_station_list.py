@@ -80,7 +80,17 @@ def test_gbk_chinese_list(warehouse, tmp_path):
          "3207A,市政府原办公楼(190307启用),滁州,118.3117,32.3039,N,安徽省,滁州市"),
     ]
     assert result.rows_quarantined == 5
-    assert "columns not stored: 省级行政区, 地级行政区" in result.message
+    assert "columns not stored" not in result.message  # province and prefecture are read
+    # the city of each station, by the list's names (codes of GB/T 2260: 秦皇岛 130300,
+    # 三门峡 411200, 晋城 140500, 淮南 340400, 滁州 341100; municipalities are one region)
+    regions = dict(warehouse.execute("select station_code, region_code from stations").fetchall())
+    assert regions == {
+        "1001A": "110000", "1002A": "110000", "1013A": "120000", "1045A": "130300",
+        "1837A": "411200", "2165A": "140500", "2276A": "340400", "2300A": "341100",
+        "3207A": "341100",
+    }
+    assert "9 of 9 listed stations assigned a region" in result.message
+    assert "1045A 市政府: no coordinates (assigned by name to 秦皇岛市)" in result.message
 
 
 def test_utf8_english_list_marks_background_by_name(warehouse, tmp_path):
@@ -173,7 +183,9 @@ def test_regions_and_city_name_matching(warehouse, tmp_path):
         write(tmp_path / "l.csv", "code,name,city,lon,lat\nA1,x,安康,109,32\nA2,y,北京,116,39\n"
               "A3,z,西安,108,34\n", "utf-8"),
     )
-    assert assign_station_regions(warehouse) == 2
+    # the list's own load assigned A1 (a city-level region); the SQL fallback adds A2, whose
+    # only match here is a region the bureau configured at province level
+    assert assign_station_regions(warehouse) == 1
     got = dict(warehouse.execute("select station_code, region_code from stations").fetchall())
     assert got == {"A1": "610900", "A2": "110000", "A3": None}
     bad = tmp_path / "bad.csv"
