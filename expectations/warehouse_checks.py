@@ -89,6 +89,7 @@ def station_hourly_checks(con: duckdb.DuckDBPyConnection, period: Period) -> lis
         file_dates(con, batch, period),
         o3_8h_window(con, batch, period),
         unregistered_stations(con, batch, period),
+        stations_without_region(con, batch, period),
     ]
     return [r for r in rows if r is not None]
 
@@ -253,3 +254,17 @@ def unregistered_stations(con: duckdb.DuckDBPyConnection, batch: str, period: Pe
         sample += f" (+{len(unknown) - 5} more stations)"
     return _row("station_registered", "warning", "flag", batch, sum(n for _, n, _ in found),
                 sum(n for _, n in unknown), sample)
+
+
+def stations_without_region(con: duckdb.DuckDBPyConnection, batch: str, period: Period) -> \
+        ResultRow | None:
+    """Listed stations with values but no region: one entry per station, with the reason
+    (None when no listed station has values)."""
+    found = con.execute(read_sql("stations_without_region"), period.params).fetchall()
+    if not found:
+        return None
+    unassigned = [(code, name, note) for code, name, _, missing, note in found if missing]
+    sample = "; ".join(f"{code} {name or ''}: {note or 'no city name'}"
+                       for code, name, note in unassigned)
+    return _row("station_has_region", "warning", "flag", batch, len(found), len(unassigned),
+                sample)

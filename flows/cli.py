@@ -107,6 +107,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"ingest: {summary['files']} files {summary['by_status']}; "
         f"{summary['rows_loaded']:,} rows loaded; {summary['rows_quarantined']:,} quarantined"
     )
+    unassigned = summary["unassigned_stations"]
+    if unassigned:
+        print(f"stations without a region: {len(unassigned)}")
+        for line in unassigned:
+            print(f"  - {line}")
     return 1 if summary["by_status"].get("failed") else 0
 
 

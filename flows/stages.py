@@ -45,6 +45,7 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
     from transforms.ingest.formats.water_auto import load_section_config
     from transforms.ingest.registry import (
         load_dust_days,
+        load_ranking_lists,
         load_registry,
         load_station_config,
     )
@@ -54,6 +55,7 @@ def load_configuration(con: duckdb.DuckDBPyConnection, settings: Settings) -> di
     counts: dict[str, int] = {}
     # the national divisions, with the bureau's regions.csv added and winning
     counts["regions"] = load_registry(con, cfg / "regions.csv")
+    counts["ranking_lists"] = load_ranking_lists(con, cfg / "ranking_lists.csv")
     if (cfg / "stations.csv").exists():
         counts["stations"] = load_station_config(con, cfg / "stations.csv")
     if (cfg / "water_sections.csv").exists():
@@ -93,7 +95,19 @@ def ingest(
         "rows_quarantined": sum(r.rows_quarantined for r in results),
         "failures": [r.message for r in results if r.status in ("failed", "rejected")],
         "loaded_paths": [r.path for r in results if r.status == "loaded"],
+        "unassigned_stations": unassigned_stations(con),
     }
+
+
+def unassigned_stations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per listed station without a region (configured stations excepted): code,
+    name and why (stations.region_note)."""
+    rows = con.execute(
+        "select station_code, coalesce(station_name, ''), coalesce(region_note, 'no city name') "
+        "from stations where registered and region_code is null "
+        "and coalesce(source, '') <> 'config' order by station_code"
+    ).fetchall()
+    return [f"{code} {name}: {note}" for code, name, note in rows]
 
 
 def validate(

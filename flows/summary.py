@@ -147,6 +147,10 @@ def _ingest_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
         )
     for failure in (ing.get("failures") or [])[:5]:
         lines.append(f"  ! {failure}")
+    unassigned = ing.get("unassigned_stations") or []
+    if unassigned:
+        lines.append(f"stations without a region: {len(unassigned)}")
+        lines += [f"  - {line}" for line in unassigned]
     return lines
 
 

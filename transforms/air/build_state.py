@@ -38,7 +38,9 @@ MODELS = (
 )
 CODE_FILES = ("marts.py", "aqi.py", "period_scope.py")
 # tables the marts read besides the hourly values; fixed names
-INPUT_TABLES = ("air_rule_sets", "air_region_stations", "regions", "air_dust_flags")
+INPUT_TABLES = (
+    "air_rule_sets", "air_region_stations", "regions", "air_dust_flags", "ranking_lists",
+)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from transforms.warehouse import read_sql, run_sql
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
 NATIONAL_REGIONS_CSV = REFERENCE_DIR / "admin_divisions.csv"
 NATIONAL_CHANGES_CSV = REFERENCE_DIR / "admin_division_changes.csv"
+RANKING_LISTS_CSV = REFERENCE_DIR / "ranking_lists.csv"
 NATIONAL_REGION_COLUMNS = (
     "region_code", "name", "short_name", "level", "parent_code", "province_code", "kind",
 )
@@ -198,6 +199,38 @@ def load_registry(con: duckdb.DuckDBPyConnection, config_path: Path | str | None
             )
         finally:
             con.unregister("registry_regions")
+    return table.num_rows
+
+
+def ranking_lists(config_path: Path | str | None = None) -> pd.DataFrame:
+    """Named lists of regions to rank among themselves (list_name, region_code, name): the
+    lists shipped with envq, a list of the bureau's file replacing a shipped one of the same
+    name. Configuration: a repeated (list, code) or an empty field stops the run."""
+    shipped = pd.read_csv(RANKING_LISTS_CSV, dtype=str, keep_default_na=False)
+    if config_path is None or not Path(config_path).is_file():
+        return shipped
+    path = Path(config_path)
+    own = config_frame(path, ("list_name", "region_code", "name"))
+    fail_on(path, own, (own["list_name"] == "") | (own["region_code"] == ""),
+            "empty list_name or region_code")
+    fail_on(path, own, own.duplicated(["list_name", "region_code"], keep=False),
+            "region_code repeated in a list")
+    own = own[["list_name", "region_code", "name"]]
+    return pd.concat([shipped[~shipped["list_name"].isin(own["list_name"])], own],
+                     ignore_index=True)
+
+
+def load_ranking_lists(con: duckdb.DuckDBPyConnection, config_path: Path | str | None) -> int:
+    """Replace the ranking lists (shipped plus the bureau's); return the number of rows."""
+    table = pa.Table.from_pandas(ranking_lists(config_path), preserve_index=False)
+    with _transaction(con):
+        con.register("ranking_list_rows", table)
+        try:
+            con.execute("delete from ranking_lists")
+            con.execute("insert into ranking_lists select list_name, region_code, name "
+                        "from ranking_list_rows")
+        finally:
+            con.unregister("ranking_list_rows")
     return table.num_rows
 
 

@@ -145,7 +145,9 @@ def assign_stations(
     frame["region_note"] = frame["station_code"].map(why).astype(object)
     frame = frame.astype({"region_code": object, "region_note": object,
                           "city_code": object}).where(frame.notna(), None)
-    problems = _problems(frame, candidates, regions)
+    problems, reasons = _problems(frame, candidates, regions)
+    unassigned = frame["region_code"].isna()
+    frame.loc[unassigned, "region_note"] = frame.loc[unassigned, "station_code"].map(reasons)
     columns = ["station_code", "region_code", "city_code", "county", "region_note"]
     return Assignment(frame[columns], problems)
 
@@ -207,7 +209,9 @@ def _choose(
         if pd.isna(lon) or pd.isna(lat):
             why[code] = f"{label} names {names_of}; no coordinates to decide"
             continue
-        near = [(o, _km(lon, lat, *centroids[o])) for o in options if o in centroids]
+        # a county without stations of its own is judged by its city's stations
+        spots = {o: centroids.get(o) or centroids.get(parent.get(o)) for o in options}
+        near = [(o, _km(lon, lat, *spot)) for o, spot in spots.items() if spot is not None]
         near.sort(key=lambda t: t[1])
         if near and near[0][1] <= MAX_CENTROID_KM and (len(near) == 1 or near[1][1] > near[0][1]):
             chosen[code] = near[0][0]
@@ -238,14 +242,18 @@ def _km(lon: float, lat: float, lon2: float, lat2: float) -> float:
     return float(6371.0 * 2 * np.arcsin(np.sqrt(a)))
 
 
-def _problems(frame: pd.DataFrame, hits: pd.DataFrame, regions: pd.DataFrame) -> list[str]:
-    """One line per station that needs a look, in list order."""
+def _problems(
+    frame: pd.DataFrame, hits: pd.DataFrame, regions: pd.DataFrame
+) -> tuple[list[str], dict[str, str]]:
+    """One line per station that needs a look, in list order; the reason of each unassigned
+    station."""
     name = dict(zip(regions["region_code"], regions["name"], strict=True))
     elsewhere = hits.groupby("station_code")["in_province"].agg(lambda s: not s.any())
     matched = set(hits["station_code"])
     in_pref = hits[(hits["step"] == 3) & hits["in_province"]]
     pref_targets = in_pref.groupby("station_code")["target"].agg(set).to_dict()
     lines = []
+    reasons: dict[str, str] = {}
     for s in frame.itertuples(index=False):
         head = f"{s.station_code} {s.station_name or ''}".rstrip()
         where = (f"城市 '{s.city}'" + (f", 地级行政区 '{s.prefecture}'" if s.prefecture else "")
@@ -264,6 +272,7 @@ def _problems(frame: pd.DataFrame, hits: pd.DataFrame, regions: pd.DataFrame) ->
             else:
                 reason = s.region_note or "no match"
             lines.append(f"{head}: unassigned: {reason}")
+            reasons[s.station_code] = f"unassigned: {reason}"
             continue
         if pd.isna(s.lon) or pd.isna(s.lat):
             lines.append(f"{head}: no coordinates (assigned by name to {name[s.region_code]})")
@@ -274,4 +283,4 @@ def _problems(frame: pd.DataFrame, hits: pd.DataFrame, regions: pd.DataFrame) ->
                     f"{head}: 地级行政区 '{s.prefecture}' contradicts 城市 '{s.city}': "
                     f"took {name[s.region_code]} {s.region_code}"
                 )
-    return lines
+    return lines, reasons

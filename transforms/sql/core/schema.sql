@@ -18,6 +18,15 @@ alter table regions add column if not exists province_code varchar;  -- itself f
 alter table regions add column if not exists kind varchar;           -- province, municipality, prefecture, direct_county, county
 alter table regions add column if not exists source varchar;         -- national / config
 
+-- Named lists of regions ranked among themselves (air_rankings scope 'list'): the ministry's
+-- 168 key cities shipped with envq (transforms/reference/ranking_lists.csv), plus the
+-- bureau's own lists (data/config/ranking_lists.csv, replacing a shipped list of the same name).
+create table if not exists ranking_lists (
+    list_name varchar not null,
+    region_code varchar not null,
+    name varchar
+);
+
 create table if not exists stations (
     station_code varchar primary key,  -- e.g. 1001A
     station_name varchar,

@@ -231,3 +231,35 @@ def test_real_station_lists(warehouse, shared_data):
     assert st["1002A"][4] is True  # flag from NewSiteList kept; the 2020 list has none
     assert st["1386A"][4] is True  # "东湖(对照点)" in the 2020 list
     assert st["1028A"][2:4] == (114.5637, 38.0549)  # blank in 2020: earlier coordinates kept
+
+
+BAD_LIST = (
+    "监测点编码,监测点名称,城市,经度,纬度,对照点,省级行政区,地级行政区\n"
+    "2001A,甲,晋城,112.85,35.49,N,山西省,晋城市\n"  # line 2: repeated below with another city
+    "2002A,乙,阳泉,,,N,山西省,阳泉市\n"  # line 3: no coordinates
+    "2003A,丙,火星城,100.0,30.0,N,山西省,\n"  # line 4: a city that matches nothing
+    "2004A,丁,大同,113.3,40.08,N,火星省,大同市\n"  # line 5: unknown province
+    "2001A,甲,长治,113.1,36.2,N,山西省,长治市\n"  # line 6: the same code, another city
+)
+
+
+def test_bad_station_list_names_each_station_and_loses_none(warehouse, tmp_path):
+    result = ingest_file(warehouse, write(tmp_path / "bad.csv", BAD_LIST, "gbk"))
+    assert result.status == "loaded"
+    got = dict(warehouse.execute(
+        "select station_code, region_code from stations order by station_code").fetchall())
+    # the last listing of 2001A wins (长治 140400); 阳泉 140300, 大同 140200 (GB/T 2260)
+    assert got == {"2001A": "140400", "2002A": "140300", "2003A": None, "2004A": "140200"}
+    assert quarantine(warehouse) == [
+        (2, "station_code", "duplicate_conflict", "2001A,甲,晋城,112.85,35.49,N,山西省,晋城市"),
+    ]
+    for line in (
+        "3 of 4 listed stations assigned a region",
+        "2002A 乙: no coordinates (assigned by name to 阳泉市)",
+        "2003A 丙: unassigned: 城市 '火星城', 省级行政区 '山西省' matches no region",
+        "2004A 丁: unknown province '火星省' (matched by the city alone)",
+    ):
+        assert line in result.message
+    note = warehouse.execute(
+        "select region_note from stations where station_code = '2003A'").fetchall()[0][0]
+    assert note == "unassigned: 城市 '火星城', 省级行政区 '山西省' matches no region"
