@@ -343,3 +343,34 @@ def test_dust_deduction(con):
     assert deducted["so2"] == raw["so2"]  # gases are not deducted
     assert deducted["composite_index"] < raw["composite_index"]
     assert deducted["pm10_days"] == raw["pm10_days"] == 11  # completeness before deduction
+
+
+def test_rankings_national_within_province_and_named_lists(con):
+    # a municipality: one region, level city, no parent (北京 110000), with its own station
+    con.execute("insert into regions (region_code, name, level, parent_code) values "
+                "('110000', '北京市', 'city', null)")
+    con.execute("insert into stations (station_code, region_code, is_background, "
+                "city_assessment) values ('S7', '110000', false, false)")
+    con.execute("insert into ranking_lists values ('mine', '440200', '乙市'), "
+                "('mine', '110000', '北京市')")
+    add_days(con, "S1", "2025-01-01", 3)               # 440100: PM2.5 20 (via S1 and S2)
+    add_days(con, "S2", "2025-01-01", 3)
+    add_days(con, "S6", "2025-01-01", 3, pm25=60.0)    # 440200: PM2.5 60
+    add_days(con, "S7", "2025-01-01", 3, pm25=40.0)    # 110000: PM2.5 40
+    build_air_marts(con)
+
+    def ranks(scope: str, code: str) -> list[tuple]:
+        return con.execute(
+            "select region_code, composite_index_rank, pm25_rank, pm10_rank, regions_ranked"
+            " from air_rankings where period = '2025-01' and not dust_deducted"
+            " and scope = ? and scope_code = ? order by region_code", [scope, code]
+        ).fetchall()
+
+    # the other five indicators are equal, so the index orders as PM2.5 does; PM10 ties
+    assert ranks("national", "CN") == [
+        ("110000", 2, 2, 1, 3), ("440100", 1, 1, 1, 3), ("440200", 3, 3, 1, 3)]
+    assert ranks("province", "440000") == [("440100", 1, 1, 1, 2), ("440200", 2, 2, 1, 2)]
+    assert ranks("province", "110000") == []  # a municipality has no province to rank in
+    assert ranks("list", "mine") == [("110000", 1, 1, 1, 2), ("440200", 2, 2, 1, 2)]
+    counties = ranks("city", "440100")
+    assert [r[0] for r in counties] == ["440103", "440104", "440105"]
