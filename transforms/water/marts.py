@@ -50,7 +50,7 @@ def build_water_marts(
     values = period_item_values(con, as_of)
     sections = con.execute(
         "select section_code, section_name, water_type, target_class, region_code, river, "
-        "basin, is_drinking_source from water_sections"
+        "basin, province, is_drinking_source from water_sections"
     ).df()
     classified = classify_periods(values, sections)
     classified["as_of"] = as_of
@@ -140,7 +140,8 @@ def _period_columns(frame: pd.DataFrame) -> list[str]:
 
 def _region_memberships(sections: pd.DataFrame, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """(section_code, group_type, group_code, group_name) for regions (with their ancestors),
-    rivers and basins."""
+    rivers, basins and provinces (the province the section's data name, whether or not the
+    section has a region)."""
     regions = con.execute("select region_code, name, parent_code from regions").df()
     parent = dict(zip(regions["region_code"], regions["parent_code"], strict=False))
     name = dict(zip(regions["region_code"], regions["name"], strict=False))
@@ -152,7 +153,9 @@ def _region_memberships(sections: pd.DataFrame, con: duckdb.DuckDBPyConnection) 
     parts = [pd.concat(rows, ignore_index=True).rename(columns={"region_code": "group_code"})
              if rows else pd.DataFrame(columns=["section_code", "group_code", "group_type"])]
     parts[0]["group_name"] = parts[0]["group_code"].map(name)
-    for col in ("river", "basin"):
+    for col in ("river", "basin", "province"):
+        if col not in sections.columns:
+            continue
         part = sections[["section_code", col]].dropna().rename(columns={col: "group_code"})
         parts.append(part.assign(group_type=col, group_name=part["group_code"]))
     return pd.concat(parts, ignore_index=True).drop_duplicates()

@@ -37,6 +37,8 @@ SECTION_SCHEMA = pa.schema(
         ("basin", pa.string()),
         ("water_type", pa.string()),
         ("registered", pa.bool_()),
+        ("region_code", pa.string()),
+        ("locality", pa.string()),  # 所在地市 as the site publishes it
     ]
 )
 WATER_TYPE_WORDS = {
@@ -275,17 +277,35 @@ def resolve_sections(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
             tables[name] = table.set_column(idx, "section_code", new)
     keep = found[~found["section_code"].isin(mapping) & ~found["section_code"].isin(
         registry["section_code"])]
+    for col in ("region_code", "locality"):
+        if col not in keep.columns:
+            keep = keep.assign(**{col: None})
     known = con.execute(
-        "select section_code, water_type, river, basin from water_sections where not registered"
+        "select section_code, water_type, river, basin, region_code, locality "
+        "from water_sections where not registered"
     ).df().set_index("section_code")
     if len(keep) and len(known):
         prev = known.reindex(keep["section_code"])
+
+        def earlier(col: str) -> pd.Series:
+            return keep[col].fillna(pd.Series(prev[col].to_numpy(), index=keep.index))
+
         keep = keep.assign(
             water_type=np.where(prev["water_type"].to_numpy() == "lake", "lake",
                                 keep["water_type"].to_numpy()),
-            river=keep["river"].fillna(pd.Series(prev["river"].to_numpy(), index=keep.index)),
-            basin=keep["basin"].fillna(pd.Series(prev["basin"].to_numpy(), index=keep.index)),
+            river=earlier("river"), basin=earlier("basin"), locality=earlier("locality"),
+            region_code=earlier("region_code"),
         )
+    assigned = 0
+    keep = keep.astype({"region_code": object, "locality": object})
+    if len(keep):
+        todo = keep["region_code"].isna()
+        regions = con.execute(
+            "select region_code, name, level, parent_code, short_name, province_code, kind "
+            "from regions").df()
+        codes = section_regions(keep[todo], regions) if len(regions) else {}
+        keep.loc[todo, "region_code"] = keep.loc[todo, "section_code"].map(codes)
+        assigned = len(codes)
     tables["water_sections"] = pa.Table.from_pandas(
         keep.reset_index(drop=True), schema=SECTION_SCHEMA, preserve_index=False
     )
@@ -293,5 +313,53 @@ def resolve_sections(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
     if mapping:
         notes.append(f"{len(mapping)} section names matched to the registry")
     if len(keep):
-        notes.append(f"{len(keep)} sections not in the registry (placeholders)")
+        notes.append(f"{len(keep)} sections not in the registry (placeholders); "
+                     f"{assigned} of them newly given a region by 所在地市 or name, "
+                     f"{int(keep['region_code'].isna().sum())} without a region")
     return notes
+
+
+def section_regions(sections: pd.DataFrame, regions: pd.DataFrame) -> dict[str, str]:
+    """Region codes of unregistered sections (section_code, section_name, province, locality),
+    where the published names allow it: the site's 所在地市 (a county or a city) matched in the
+    section's province as station cities are (transforms/ingest/station_regions.py), else the
+    longest county or city short name of the province that begins the section name
+    (上杭李家坪 -> 上杭县, 南安康美桥 -> 南安市), when exactly one region has it. Others: none."""
+    from transforms.ingest.station_regions import assign_stations, complete_regions
+
+    if sections.empty:
+        return {}
+    regions = complete_regions(regions)
+    out: dict[str, str] = {}
+    named = sections[sections["locality"].notna() & (sections["locality"] != "")]
+    if len(named):
+        frame = pd.DataFrame({
+            "station_code": named["section_code"].to_numpy(),
+            "station_name": named["section_name"].to_numpy(),
+            "city": named["locality"].to_numpy(),
+            "province": named["province"].to_numpy(),
+            "lon": np.nan, "lat": np.nan,
+        })
+        found = assign_stations(frame, regions).stations.dropna(subset=["region_code"])
+        out.update(zip(found["station_code"], found["region_code"], strict=True))
+    tops = regions[regions["region_code"] == regions["province_code"]]
+    province_of = dict(zip(tops["name"], tops["region_code"], strict=True))
+    units = regions[regions["level"].isin(["city", "county"])]
+    prefixes: dict[tuple[str, str], set[str]] = {}
+    for code, short, prov in zip(units["region_code"], units["short_name"],
+                                 units["province_code"], strict=True):
+        if isinstance(short, str) and len(short) >= 2:
+            prefixes.setdefault((prov, short), set()).add(code)
+    rest = sections[~sections["section_code"].isin(out)]
+    for code, name, prov in zip(rest["section_code"], normalise_name(rest["section_name"]),
+                                rest["province"], strict=True):
+        province = province_of.get(prov)
+        if province is None:
+            continue
+        for size in range(min(len(name) - 1, 6), 1, -1):  # longest first; a name stays
+            hits = prefixes.get((province, name[:size]))
+            if hits:
+                if len(hits) == 1:
+                    out[code] = next(iter(hits))
+                break
+    return out

@@ -137,11 +137,12 @@ def parse_snapshot_json(path: Path, year: int | None = None) -> ParsedFile:
                          columns=range(width))
     fields = header_map(labels)
     river = pd.Series(None, index=frame.index, dtype=object)
+    locality = pd.Series(None, index=frame.index, dtype=object)
     if "name" in fields:
         name_col = frame[fields["name"]].astype(object).where(frame[fields["name"]].notna(), "")
-        river = name_col.astype(str).map(html.unescape).str.extract(
-            r"所属河流[:：]\s*([^'\"\n&]*)", expand=False
-        )
+        titles = name_col.astype(str).map(html.unescape)
+        river = titles.str.extract(r"所属河流[:：]\s*([^'\"\n&]*)", expand=False)
+        locality = titles.str.extract(r"所在地市[:：]\s*([^'\"\n&]*)", expand=False)
     cells = frame.apply(_json_cell_values)
     return parse_auto_rows(
         JSON_FORMAT,
@@ -154,6 +155,7 @@ def parse_snapshot_json(path: Path, year: int | None = None) -> ParsedFile:
         ),
         ctx=year_context(path, year),
         river=river.str.strip().replace("", None),
+        locality=locality.str.strip().replace("", None),
     )
 
 
@@ -165,6 +167,7 @@ def parse_auto_rows(
     raw_line: Callable[[np.ndarray], np.ndarray],
     ctx: YearContext,
     river: pd.Series | None = None,
+    locality: pd.Series | None = None,
 ) -> ParsedFile:
     """The shared body of both automatic formats: string cells -> tables and quarantine."""
     fields = header_map(labels)
@@ -207,6 +210,8 @@ def parse_auto_rows(
             "province": province.replace("", None),
             "river": river.reset_index(drop=True) if river is not None else None,
             "basin": basin.replace("", None),
+            "region_code": None,
+            "locality": locality.reset_index(drop=True) if locality is not None else None,
         }
     )[~no_name].drop_duplicates("section_code")
     sections["water_type"] = guess_water_type(sections["section_code"].isin(lake_params)).to_numpy()

@@ -277,6 +277,8 @@ def _to_parsed(fmt: str, long: pd.DataFrame, notes: list[str]) -> ParsedFile:
                                                    "section_code"])
     sections["water_type"] = guess_water_type(lake).to_numpy()
     sections["registered"] = False
+    sections["region_code"] = None
+    sections["locality"] = None
     return ParsedFile(
         format=fmt,
         tables={

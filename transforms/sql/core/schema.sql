@@ -84,6 +84,9 @@ create table if not exists water_sections (
     is_drinking_source boolean not null default false,
     registered boolean not null default true
 );
+-- 所在地市 of an automatic-station section as the national site publishes it (its region_code
+-- is matched from it, or from the section name, when the bureau does not configure it).
+alter table water_sections add column if not exists locality varchar;
 
 create table if not exists water_section_samples (
     section_code varchar not null,
