@@ -153,3 +153,34 @@ def test_real_steps_measure_the_gate_the_validation_and_its_share(tmp_path):
     assert goal == {"step": "validation share of the real ingest",
                     "limit": VALIDATION_SHARE_GOAL, "measured": round(share, 3),
                     "met": share < VALIDATION_SHARE_GOAL}
+
+
+def test_real_build_step_builds_every_listed_city(tmp_path):
+    """--real: the station lists beside the real files give the stations their cities, then
+    every mart is rebuilt; the step counts the cities with a year's value."""
+    from flows.bench import REAL_BUILD_STEP, _goals, real_build_step
+    from tests.transforms.ingest.formats.test_cnemc import wide_text
+    from transforms.ingest.engine import ingest_paths
+    from transforms.warehouse import connect
+
+    values = {"PM2.5": "30", "PM10": "50", "SO2": "10", "NO2": "30", "O3": "80", "CO": "0.8"}
+    raw, lists = tmp_path / "xz", tmp_path / "stations"
+    raw.mkdir()
+    lists.mkdir()
+    for day in ("20190105", "20190106"):
+        (raw / f"china_sites_{day}.csv").write_text(wide_text(
+            day, list(range(24)), ["2643A", "2644A"], lambda h, k, s: values.get(k, "")))
+    (lists / "list.csv").write_text(
+        "监测点编码,监测点名称,城市,经度,纬度\n2643A,安康市监测站,安康,109.03,32.69\n"
+        "2644A,汉滨区检察院,安康,109.01,32.70\n", encoding="utf-8")
+    db = tmp_path / "real.duckdb"
+    con = connect(db)
+    ingest_paths(con, [raw])
+    con.close()
+    step = real_build_step(raw, db)
+    assert step["step"] == REAL_BUILD_STEP and step["station_lists"] == [str(lists)]
+    assert step["cities_with_annual_value"] == 1  # 安康 610900, from the list's city name
+    assert step["wall_s"] > 0 and step["cpu_s"] > 0
+    assert step["marts"]["air_city_daily"] > 0
+    assert [g["step"] for g in _goals([step])] == [
+        "build marts (full rebuild)", "nightly increment (total)", REAL_BUILD_STEP]

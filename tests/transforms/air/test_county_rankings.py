@@ -23,7 +23,8 @@ PERIOD_COLUMNS = (
 def wh(tmp_path):
     con = connect(tmp_path / "wh.duckdb")
     con.execute(
-        "insert into regions values ('100000', '某省', null, 'province', null), "
+        "insert into regions (region_code, name, name_en, level, parent_code) values "
+        "('100000', '某省', null, 'province', null), "
         "('100100', '甲市', null, 'city', '100000'), ('100200', '丁市', null, 'city', '100000'), "
         "('100101', '乙县', null, 'county', '100100'), "
         "('100102', '丙县', null, 'county', '100100'), "

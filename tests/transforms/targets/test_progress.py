@@ -65,7 +65,8 @@ def wh(tmp_path):
     con = connect(tmp_path / "wh.duckdb")
     con.execute(f"create table air_city_daily ({AIR_COLUMNS})")
     con.execute(
-        "insert into regions values ('100000', '某省', null, 'province', null), "
+        "insert into regions (region_code, name, name_en, level, parent_code) values "
+        "('100000', '某省', null, 'province', null), "
         "('100100', '甲市', 'City A', 'city', '100000'), "
         "('100101', '乙县', 'County B', 'county', '100100'), "
         "('100102', '丙县', 'County C', 'county', '100100')"

@@ -297,8 +297,10 @@ def prepare(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
            if configured else "")
     )
     parsed.notes.extend(f"{name}: {line}" for line in result.problems)
-    for line in result.problems:
-        log.warning("%s: %s", name, line)
+    if result.problems:
+        more = len(result.problems) - 3
+        log.warning("%s: %d stations need a look, e.g. %s%s", name, len(result.problems),
+                    "; ".join(result.problems[:3]), f" (+{more} more)" if more > 0 else "")
 
 
 register_format(FormatSpec(name=FORMAT_NAME, detect=detect, parse=parse, prepare=prepare))
