@@ -357,7 +357,7 @@ def test_rankings_national_within_province_and_named_lists(con):
     add_days(con, "S2", "2025-01-01", 3)
     add_days(con, "S6", "2025-01-01", 3, pm25=60.0)    # 440200: PM2.5 60
     add_days(con, "S7", "2025-01-01", 3, pm25=40.0)    # 110000: PM2.5 40
-    build_air_marts(con)
+    build_air(con)
 
     def ranks(scope: str, code: str) -> list[tuple]:
         return con.execute(

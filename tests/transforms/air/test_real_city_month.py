@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.air.marts import build_air_marts
+from transforms.air.marts import build_air
 from transforms.ingest.engine import ingest_paths
 from transforms.ingest.registry import load_registry
 from transforms.warehouse import connect
@@ -95,7 +95,7 @@ def test_ankang_january_2019_equals_an_independent_computation(shared_data, tmp_
             frame[keep].to_csv(raw_dir / f"china_sites_{day:%Y%m%d}.csv", index=False)
         ingest_paths(con, [raw_dir])
         assert con.execute("select count(*) from quarantine").fetchall()[0][0] == 0
-        build_air_marts(con, as_of=dt.date(2019, 1, 31))
+        build_air(con, as_of=dt.date(2019, 1, 31))
         got = con.execute(
             "select pm25, pm10, so2, no2, co_p95, o3_8h_p90, pm25_days, pm10_days, so2_days,"
             " no2_days, o3_8h_days from air_region_period where region_code = ?"
