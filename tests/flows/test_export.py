@@ -26,7 +26,8 @@ def published(tmp_path):
     path = tmp_path / "wh" / "envq.duckdb"
     con = connect(path)
     con.execute(
-        "insert into regions values (?, '安康市', 'Ankang', 'city', '610000'), "
+        "insert into regions (region_code, name, name_en, level, parent_code) values "
+        "(?, '安康市', 'Ankang', 'city', '610000'), "
         "(?, '汉滨区', null, 'county', ?), (?, '汉阴县', null, 'county', ?), "
         "(?, '平凉市', null, 'city', '620000')",
         [CITY, COUNTY_A, CITY, COUNTY_B, CITY, OTHER],
