@@ -349,6 +349,80 @@ def run_options(args: argparse.Namespace) -> dict[str, object]:
     return options
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Load PATHs into a scratch warehouse and score P(meet) against the outcomes."""
+    import json
+    import tempfile
+
+    from flows import stages
+    from transforms.targets.backtest import (
+        BACKTEST_INDICATORS,
+        forecasts,
+        load_backtest_days,
+        score,
+        table_lines,
+    )
+    from transforms.targets.config import load_progress_config
+
+    started = time.perf_counter()
+    wanted = args.indicator or list(BACKTEST_INDICATORS)
+    unknown = sorted(set(wanted) - set(BACKTEST_INDICATORS))
+    if unknown:
+        raise CliError(f"not backtested: {unknown}; choose from {list(BACKTEST_INDICATORS)}")
+    with tempfile.TemporaryDirectory(prefix="envq-backtest-") as tmp:
+        settings = load_settings(str(Path(tmp) / "backtest.duckdb"))
+        with _writing(settings) as con:
+            stages.load_configuration(con, settings)
+            summary = stages.ingest(con, [Path(p) for p in args.paths], _run_id(), validate=False)
+            days = load_backtest_days(con)
+    loaded = time.perf_counter() - started
+    if days.empty:
+        raise CliError(f"no daily air series in {args.paths} ({summary['by_status']})")
+    rows = forecasts(days, wanted, load_progress_config())
+    result = score(rows)
+    print("\n".join(table_lines(result)))
+    print(
+        f"backtest: {days['region_code'].nunique()} series, {len(rows):,} forecasts; "
+        f"load {loaded:.1f} s, total {time.perf_counter() - started:.1f} s"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export tables of the published warehouse; one line per table, then the manifest's path."""
+    from flows.export import ExportError, Filters, export
+
+    settings = load_settings(warehouse=args.warehouse)
+    try:
+        manifest = export(
+            settings.warehouse,
+            Path(args.out),
+            tables=args.table or (),
+            fmt=args.format,
+            filters=Filters(year=args.year, region=args.region),
+            force=args.force,
+        )
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    for entry in manifest["tables"]:
+        print(f"  {entry['table']}: {entry['rows']} rows, {len(entry['files'])} file(s)")
+    print(f"export: {len(manifest['tables'])} tables as {args.format} in {args.out}/manifest.json")
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="tables as parquet, csv or xlsx")
+    p.add_argument("--table", action="append", help="a table or view (repeatable; default: marts)")
+    p.add_argument("--format", default="parquet", help="parquet (default), csv or xlsx")
+    p.add_argument("--year", type=int, help="only the rows of this year")
+    p.add_argument("--region", help="only this region and the regions under it")
+    p.add_argument("--out", required=True, help="an empty folder (or pass --force)")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    p.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envq", description="Environmental-quality indicators and target progress."
@@ -463,6 +537,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stations", type=int, default=1700, help="national stations (default 1700)")
     p.add_argument("--days", type=int, default=365, help="days of synthetic data (default 365)")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("backtest", parents=[common], help="score P(meet) on real daily series")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="daily city or hourly station files or folders"
+    )
+    p.add_argument("--indicator", action="append", help="an indicator to score (repeatable)")
+    p.add_argument("--json", help="write the scores as JSON to this file")
+    p.set_defaults(func=cmd_backtest)
+
+    _add_export(sub, common)
     return parser
 
 

@@ -211,7 +211,7 @@ def marker_text(region: pd.Series, year: int) -> str:
 def targets_template(region: pd.Series, year: int) -> str:
     """targets.yaml with the city's rows to fill: values empty (not set until filled), each
     with its national default (the GB 3095 grade II limit of the year's edition) in a comment."""
-    edition = year_edition(year, dt.date(year, 12, 31))
+    edition = year_edition(year)
     limits = grade2_limits(edition)
     code, name = region["region_code"], region["name"]
     lines = [

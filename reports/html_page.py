@@ -179,6 +179,11 @@ def card(row: pd.Series, lang: str) -> str:
         lines.append(f"{esc(t('ceiling'))}: {fmt(float(row['remaining_mean_ceiling']), 1)} {unit}")
     if pd.notna(row["probability_of_meeting"]):
         lines.append(f"{esc(t('probability'))}: {fmt(float(row['probability_of_meeting']), 2)}")
+    basis = probability_basis(row, lang)
+    if basis:
+        lines.append(f"<small>{esc(basis)}</small>")
+    if pd.notna(row.get("edition")):  # which standards judged this figure
+        lines.append(f"{esc(t('edition'))}: {esc(t('edition_' + str(row['edition'])))}")
     rows = "".join(f'<div class="row">{line}</div>' for line in lines)
     return (
         f'<div class="card" style="border-left-color:{colour}">'
@@ -195,12 +200,25 @@ def stamp(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} {zone}".rstrip()
 
 
+def probability_basis(row: pd.Series, lang: str) -> str:
+    """One line on how P(meet) was made (earlier years, futures), or why there is none."""
+    futures = row.get("projection_futures")
+    if pd.notna(row.get("probability_of_meeting")) and pd.notna(futures):
+        span = row.get("history_span") or ""
+        return i18n.text("p_basis", lang).format(
+            years=int(row["history_years"]), span=span, futures=int(futures)
+        )
+    if row.get("projection_method") == "none":
+        return i18n.text("p_pace_only", lang)
+    return ""
+
+
 def standard_note(d: RegionData, lang: str) -> str:
     """A line saying that the cards compare with standard limits, when no target is set."""
     basis = d.targets.get("target_basis")
     if basis is None or not (basis == "standard_limit").any():
         return ""
-    edition = year_edition(d.scope.year, d.scope.as_of)
+    edition = year_edition(d.scope.year)
     note = i18n.text("standard_limits_note", lang).format(edition=edition)
     return f'<p class="note">{esc(note)}</p>'
 
@@ -272,6 +290,7 @@ def region_page(
     parts = [
         f'<div class="headline">{lead}</div>' if lead else "",
         f'<h2>{esc(t("sec_cards"))}</h2>{standard_note(d, lang)}<div class="cards">{cards}</div>',
+        f"<p class=sub>{esc(t('p_method'))}</p>",
     ]
     if air:
         parts += [

@@ -93,8 +93,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "non_good_allowed": ("允许非优良天数", "Non-good days allowed"),
     "projected": ("预测", "Projected"),
     "probability": ("达标概率", "P(meet)"),
+    "p_basis": (
+        "据{years}个往年（{span}）、{futures}种模拟",
+        "from {years} earlier years ({span}), {futures} futures",
+    ),
+    "p_pace_only": (
+        "往年数据不足两年：仅按时序进度判断，不给概率",
+        "fewer than two earlier years: pace verdict only, no probability",
+    ),
+    "p_method": (
+        "达标概率的算法：把往年同期前后若干天内连续30天的实测数据拼接成今年剩余天数的数千种"
+        "可能走势，每个往年先按今年迄今与该年同期的浓度比例换算，每种走势的总体水平再按往年"
+        "之间的差异浮动。按《环境空气质量评价技术规范》对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
+        "达标概率；往年不足两年时只给时序进度判断。",
+        "How P(meet) is made: thousands of futures for the days left are stitched from 30-day "
+        "runs of earlier years starting near the same calendar dates, each earlier year first "
+        "scaled by how this year so far compares with it, and each future's overall level "
+        "varied as much as the earlier years differ. P(meet) is the share of futures whose "
+        "final value, computed by HJ 663 from the days so far and the simulated days, meets "
+        "the target; with fewer than two earlier years only the pace verdict is shown.",
+    ),
     "last_year": ("去年同期", "Last year"),
     "status": ("状态", "Status"),
+    "edition": ("评价标准", "Standards edition"),
+    # the Chinese pages carry no Latin interface text: the edition by its year
+    "edition_2012": ("2012年版标准", "GB 3095-2012 / HJ 633-2012"),
+    "edition_2026": ("2026年版标准", "GB 3095-2026 / HJ 633-2026"),
+    "insufficient_data": ("数据不足", "insufficient data"),
     "unit": ("单位", "Unit"),
     "gap_short": ("差", "short by"),
     "gap_ahead": ("优于目标", "ahead by"),

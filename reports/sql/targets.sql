@@ -26,8 +26,13 @@ final as (
         tp.remaining_days,
         tp.projected,
         tp.probability_of_meeting,
+        tp.projection_method,
+        tp.history_years,
+        tp.history_span,
+        tp.projection_futures,
         tp.last_year_actual,
         tp.status,
+        tp.edition,
         tp.as_of,
         tp.target_basis,
         tp.note

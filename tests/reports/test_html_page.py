@@ -56,6 +56,8 @@ def test_cards_carry_status_colours_and_figures(page):
     assert cards == ["#ef6c00", "#66bb6a", "#f9a825"]  # good days, heavy days, PM2.5
     assert "尚需优良天数: 239" in page
     assert "年剩余日控制值: 38.5" in page
+    # each card names the standards its figure was judged by (the fixture's 2026 targets)
+    assert page.count("评价标准: 2026年版标准") == 3
 
 
 def test_data_docs_linked_relatively(page):
@@ -84,3 +86,27 @@ def test_fmt(value, text):
 def test_text_colour_reads_on_the_level_colours():
     assert text_colour("#FFFF00") == "#000"  # yellow (良)
     assert text_colour("#7E0023") == "#fff"  # maroon (严重污染)
+
+
+def test_card_says_how_p_was_made_or_why_there_is_none():
+    import pandas as pd
+
+    from reports.html_page import probability_basis
+
+    made = pd.Series(
+        {
+            "probability_of_meeting": 0.62,
+            "projection_method": "block_bootstrap_30d",
+            "history_years": 3,
+            "history_span": "2023-2025",
+            "projection_futures": 2000,
+        }
+    )
+    assert probability_basis(made, "en") == "from 3 earlier years (2023-2025), 2000 futures"
+    assert probability_basis(made, "zh") == "据3个往年（2023-2025）、2000种模拟"
+    none = made.copy()
+    none["probability_of_meeting"], none["projection_futures"] = None, None
+    none["projection_method"], none["history_years"] = "none", 1
+    assert "pace verdict only" in probability_basis(none, "en")
+    none["projection_method"] = "final"
+    assert probability_basis(none, "en") == ""

@@ -4,7 +4,7 @@ target and what the rest of the period must look like for it still to be met.
 The figures that have a closed form (good days still needed, non-good days still allowed,
 heavy days still allowed, the highest mean allowed over the remaining days 年剩余日控制值,
 pace 时序进度, best and worst final values) are SQL in transforms/sql/targets/; the
-projection (a calendar-aligned block bootstrap over earlier years: projection.py, history.py,
+projection (a block bootstrap over earlier years: projection.py, history.py,
 water_progress.py) is numpy. The status rule and every figure are documented in
 docs/target_progress.md. Indicator statistics follow HJ 663 (docs/standards.md §3), the
 composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
@@ -19,10 +19,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from transforms.as_of import domain_as_of, run_as_of
+from transforms.assessment import write_rule_sets
 from transforms.indicators import indicator_meta_table, names_table
-from transforms.rules import cached_rules
+from transforms.rules import period_edition_rule, switch_date
 from transforms.targets.config import ProgressConfig, load_progress_config
-from transforms.targets.day_series import POLLUTANTS, day_series
+from transforms.targets.day_series import day_series
 from transforms.targets.history import HistoryBank
 from transforms.targets.projection import project_air_target
 from transforms.targets.standard_limits import standard_limit_table
@@ -39,6 +41,7 @@ PROJECTION_SCHEMA = pa.schema(
         ("projection_method", pa.string()),
         ("history_years", pa.int32()),
         ("history_span", pa.string()),
+        ("projection_futures", pa.int32()),
         ("projection_reason", pa.string()),
         ("bound_low", pa.float64()),
         ("bound_high", pa.float64()),
@@ -60,11 +63,12 @@ def build_target_progress(
     as_of: dt.date | None = None,
     config: ProgressConfig | None = None,
 ) -> int:
-    """(Re)build the rows of `target_progress` for as_of (default: the last day with data);
-    rows of other as-of dates are kept, so the table is the history of nightly verdicts.
-    Also writes `indicator_names`. Returns the number of rows for as_of."""
+    """(Re)build the rows of `target_progress` for as_of (default: the later of the air and
+    water last data days, transforms/as_of.py; each domain's rows count their days up to their
+    own data_as_of); rows of other as-of dates are kept, so the table is the history of
+    nightly verdicts. Also writes `indicator_names`. Returns the number of rows for as_of."""
     cfg = config or load_progress_config()
-    as_of = as_of or default_as_of(con)
+    as_of = run_as_of(con, as_of)
     compute_progress(con, as_of, cfg)
     ensure_progress_table(con)
     con.execute("begin transaction")
@@ -100,7 +104,18 @@ def compute_progress(con: duckdb.DuckDBPyConnection, as_of: dt.date, cfg: Progre
     con.register("tp_indicator_meta", indicator_meta_table())
     register_standard_limits(con, as_of)
     run_sql(con, "targets/target_progress_standard_limits", {"as_of": as_of})
-    run_sql(con, "targets/target_progress_targets", {"as_of": as_of})
+    write_rule_sets(con, temp=True)
+    run_sql(
+        con,
+        "targets/target_progress_targets",
+        {
+            "as_of": as_of,
+            "air_as_of": domain_as_of(con, "air", as_of),
+            "water_as_of": domain_as_of(con, "water", as_of),
+            "switch_date": switch_date(),
+            "period_edition": period_edition_rule(),
+        },
+    )
     air_rows = air_progress(con, cfg)
     water_rows = water_progress(con, cfg)
     run_sql(con, "targets/target_progress_rectification")
@@ -128,7 +143,7 @@ def register_standard_limits(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> 
             [as_of],
         ).fetchall()
     ]
-    con.register("tp_standard_limits", standard_limit_table(years, as_of))
+    con.register("tp_standard_limits", standard_limit_table(years))
 
 
 def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[dict[str, Any]]:
@@ -146,8 +161,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
         "targets/target_progress_air_days",
         {"first_date": first, "last_date": last, "dust_deduction": cfg.dust_deduction},
     )
-    weights = composite_weights()
-    run_sql(con, "targets/target_progress_air_stretches", {f"s_{p}": w for p, w in weights.items()})
+    run_sql(con, "targets/target_progress_air_stretches")
     floors = {f"floor_{p}": float(v) for p, v in cfg.mean_floors.items()}
     run_sql(con, "targets/target_progress_air", floors)
     specs = con.execute(
@@ -163,24 +177,30 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
         return []
     days = con.execute("select * from tp_air_days order by region_code, date").df()
     series = day_series(days, first, last)
-    as_of = con.execute("select max(as_of) from tp_targets").fetchall()[0][0]
+    # the level window ends on the air data's as-of (never past the data)
+    as_of = con.execute(
+        "select max(data_as_of) from tp_targets where domain = 'air'"
+    ).fetchall()[0][0]
     bank = HistoryBank(series, as_of, cfg)
     projected = specs[specs["remaining_days"] > 0]  # the targets that draw on history
-    bank.prefetch(zip(projected["region_code"], projected["year"], strict=True))
+    bank.prefetch(
+        zip(
+            projected["region_code"],
+            pd.to_datetime(projected["period_start"]).dt.date,
+            projected["elapsed_days"].astype(int),
+            projected["remaining_days"].astype(int),
+            strict=True,
+        )
+    )
+    futures: dict = {}
     rows = []
     for spec in specs.to_dict("records"):
         spec = {k: (None if is_missing(v) else v) for k, v in spec.items()}
         for key in ("period_start", "period_end"):
             spec[key] = pd.Timestamp(spec[key]).date()
         region = spec["region_code"]
-        rows.append(project_air_target(series.get(region), bank, spec, cfg, weights))
+        rows.append(project_air_target(series.get(region), bank, spec, cfg, futures))
     return rows
-
-
-def composite_weights() -> dict[str, float]:
-    """S_i of the composite index (GB 3095-2012 grade II, docs/standards.md §4), from the rules."""
-    weights = cached_rules("2012")["composite_index"]
-    return {p: float(weights[p]) for p in POLLUTANTS}
 
 
 def ensure_inputs(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -202,20 +222,6 @@ def drop_stand_ins(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
         con.execute(f"drop table if exists temp.{name}")
 
 
-def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The last day with air or water data; today when there is none."""
-    stand_ins = ensure_inputs(con)
-    days = []
-    row = con.execute("select max(date) from air_city_daily").fetchall()[0]
-    drop_stand_ins(con, stand_ins)
-    if row and row[0]:
-        days.append(row[0])
-    row = con.execute("select max(sampled_at)::date from water_section_samples").fetchall()[0]
-    if row and row[0]:
-        days.append(row[0])
-    return max(days) if days else dt.date.today()
-
-
 def progress_rows(
     con: duckdb.DuckDBPyConnection, as_of: dt.date | None, config: ProgressConfig | None
 ) -> pd.DataFrame:
@@ -233,7 +239,7 @@ def progress_rows(
         ):
             source = "target_progress"
     if source is None:
-        as_of = as_of or default_as_of(con)
+        as_of = run_as_of(con, as_of)
         compute_progress(con, as_of, config or load_progress_config())
         source = "tp_result"
     # source is one of two fixed names, never user text

@@ -3,12 +3,12 @@
 A region with air data in a year but no configured air target of that year (a real city just set
 up by `envq init`, a city of a national load) still gets its report: each of the six annual
 assessment items is compared with the GB 3095 grade II limit of the same averaging time
-(HJ 663 / standards.md §3.3: annual means of SO2, NO2, PM10 and PM2.5 against the annual
+(HJ 663, docs/standards.md: annual means of SO2, NO2, PM10 and PM2.5 against the annual
 limits, the CO 95th percentile against the 24-h limit, the O3-8h 90th percentile against the
-8-h limit). The limits come from the rule set of the year's edition (transforms/rules/*.yaml):
-the edition in force on the period's last counted day, as the period statistics of the air
-marts choose it. These rows are standard limits (标准限值, basis 'standard_limit'), never
-assessment targets: reports label them so and `envq targets check` leaves them out.
+8-h limit). The limits come from the rule set of the year's edition (transforms/rules/*.yaml),
+chosen as for the year's targets (transforms.rules.period_edition). These rows are standard
+limits (标准限值, target_basis 'standard_limit'), never assessment targets: reports label them
+so, and `envq targets check` and the alerts leave them out.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime as dt
 
 import pyarrow as pa
 
-from transforms.rules import cached_rules, edition_for_date
+from transforms.rules import cached_rules, period_edition
 
 # indicator -> (pollutant, averaging time) of GB 3095 Table 1 it is assessed against
 STANDARD_ITEMS: dict[str, tuple[str, str]] = {
@@ -40,10 +40,10 @@ LIMIT_SCHEMA = pa.schema(
 )
 
 
-def year_edition(year: int, as_of: dt.date) -> str:
-    """The edition of a year's statistics seen on as_of: the one in force on its last counted
-    day (GB 3095-2026 from 2026-03-01, standards.md version alert)."""
-    return edition_for_date(min(as_of, dt.date(year, 12, 31)))
+def year_edition(year: int) -> str:
+    """The edition whose limits judge the year, as for the year's targets (the period's
+    last day by default, transforms/rules/editions.yaml): GB 3095-2026 from 2026-03-01."""
+    return period_edition(dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 def grade2_limits(edition: str) -> dict[str, float]:
@@ -52,12 +52,12 @@ def grade2_limits(edition: str) -> dict[str, float]:
     return {ind: float(limits[p][avg]) for ind, (p, avg) in STANDARD_ITEMS.items()}
 
 
-def standard_limit_table(years: list[int], as_of: dt.date) -> pa.Table:
+def standard_limit_table(years: list[int]) -> pa.Table:
     """The reference values of each year: (year, indicator, value, edition)."""
     rows = [
         {"year": y, "indicator": ind, "value": value, "edition": edition}
         for y in sorted(set(years))
-        for edition in (year_edition(y, as_of),)
+        for edition in (year_edition(y),)
         for ind, value in grade2_limits(edition).items()
     ]
     return pa.Table.from_pylist(rows, schema=LIMIT_SCHEMA)

@@ -73,13 +73,14 @@ def test_a_region_without_targets_gets_the_2012_limits(wh):
     assert city[["indicator", "target_basis"]].values.tolist() == [["pm25_mean", "target"]]
 
 
-def test_the_edition_is_the_one_in_force_on_the_last_counted_day(wh):
+def test_the_year_is_judged_by_the_edition_of_its_last_day(wh):
+    # as the year's targets (editions.yaml: period_edition last_day): 2026 under GB 3095-2026,
+    # also seen before 2026-03-01
     add_days(wh, calendar("2026-01-01", "2026-06-30", region=COUNTY))
-    before = rows(wh, dt.date(2026, 2, 15))  # GB 3095-2026 not yet in force
-    assert dict(zip(before.indicator, before.target, strict=True)) == GB2012
-    after = rows(wh, dt.date(2026, 6, 30))
-    assert dict(zip(after.indicator, after.target, strict=True)) == GB2026
-    assert set(after.note) == {"GB 3095-2026 二级标准限值"}
+    for as_of in (dt.date(2026, 2, 15), dt.date(2026, 6, 30)):
+        out = rows(wh, as_of)
+        assert dict(zip(out.indicator, out.target, strict=True)) == GB2026
+        assert set(out.note) == {"GB 3095-2026 二级标准限值"}
 
 
 def test_a_year_without_targets_gets_limits_even_when_another_year_has_them(wh):
