@@ -145,6 +145,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         formats=tuple(args.format.split(",")),
         region=args.region,
         year=args.year,
+        self_contained=args.self_contained,
     )
     print(f"reports: {len(paths)} files in {settings.reports_dir}")
     for p in paths:
@@ -245,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date)
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--format", default="html,xlsx")
+    p.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="embed plotly.js in every page (one file to mail) instead of one shared file",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("targets", parents=[common], help="targets at risk")

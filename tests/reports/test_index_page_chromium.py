@@ -1,0 +1,217 @@
+"""The overview page in a real browser (headless Chromium over the DevTools protocol, as
+test_html_page_chromium does): on a generated 340-city warehouse and on the demo, the rows come
+in urgency order, a province filter leaves that province's rows alone, sorting by composite
+index orders the rows, every link opens a page that exists, and nothing is requested from
+outside the machine. The expected order is recomputed here from the warehouse, in Python,
+independently of the page's SQL and script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import duckdb
+import pytest
+
+from flows.plain_run import run_plainly
+from reports.build import write_reports
+from tests.conftest import REPO_ROOT
+from tests.reports.conftest import AS_OF
+from tests.reports.national_warehouse import build_national_warehouse, city_code
+from tests.reports.test_html_page_chromium import (
+    CHROMIUM,
+    LOCAL_SCHEMES,
+    Browser,
+    RefusingProxy,
+)
+from transforms.sample.data import write_sample
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")
+
+ROWS_JS = (
+    "Array.from(document.querySelectorAll('#regions tbody tr'))"
+    ".map(tr => [tr.dataset.code, tr.cells[2].textContent, tr.cells[%d].textContent])"
+)
+LINKS_JS = (
+    "Array.from(document.querySelectorAll('a')).map(a => a.href)"
+    ".filter(h => !h.includes('#'))"
+)
+# the worst status first (overview_targets.sql's urgency, restated here)
+SEVERITY = {
+    "cannot_be_met": 0,
+    "not_met": 0,
+    "off_track": 1,
+    "at_risk": 2,
+    "on_track": 3,
+    "not_evaluable": 4,
+    "met": 5,
+}
+
+
+class Page:
+    """One tab of the browser on one page."""
+
+    def __init__(self, browser: Browser, url: str) -> None:
+        self.browser = browser
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = browser.call(
+            "Target.attachToTarget", {"targetId": target, "flatten": True}
+        )["sessionId"]
+        browser.call("Network.enable", session=self.session)
+        browser.call("Page.enable", session=self.session)
+        browser.call("Page.navigate", {"url": url}, session=self.session)
+        browser.wait_for("Page.loadEventFired", self.session)
+
+    def js(self, expression: str) -> object:
+        reply = self.browser.call(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True},
+            session=self.session,
+        )
+        if "exceptionDetails" in reply:
+            raise RuntimeError(reply["exceptionDetails"])
+        return reply["result"].get("value")
+
+    def requested(self) -> list[str]:
+        return [
+            e["params"]["request"]["url"]
+            for e in self.browser.events
+            if e.get("method") == "Network.requestWillBeSent"
+            and e.get("sessionId") == self.session
+        ]
+
+
+def column(page: Page, header: str) -> int:
+    headers = page.js("Array.from(document.querySelectorAll('#regions th')).map(t => t.title)")
+    assert isinstance(headers, list)
+    return headers.index(header)
+
+
+def expected_order(warehouse: Path, codes: set[str]) -> list[str]:
+    """Urgency order recomputed from target_progress (own targets and sections' targets)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select region_code, status, probability_of_meeting from target_progress "
+            "where year = 2026 and as_of = ?",
+            [AS_OF],
+        ).fetchall()
+        sections = con.execute(
+            "select ws.section_code, r.region_code from water_sections ws, regions r "
+            "where ws.region_code = r.region_code or ws.region_code in "
+            "(select region_code from regions where parent_code = r.region_code)"
+        ).fetchall()
+        levels = dict(con.execute("select region_code, level from regions").fetchall())
+    finally:
+        con.close()
+    owners: dict[str, list[str]] = {}
+    for section, region in sections:
+        owners.setdefault(section, []).append(region)
+    verdicts: dict[str, list[tuple[int, float]]] = {}
+    for code, status, p in rows:
+        for owner in owners.get(code, [code]):
+            verdicts.setdefault(owner, []).append((SEVERITY[status], 2.0 if p is None else p))
+
+    def key(code: str) -> tuple:
+        mine = verdicts.get(code, [])
+        if not mine:
+            return (9, 2.0, 0, levels[code] != "city", code)
+        worst = min(s for s, _ in mine)
+        probabilities = [p for s, p in mine if s == worst]
+        return (worst, min(probabilities), -len(probabilities), levels[code] == "county", code)
+
+    return sorted(codes, key=key)
+
+
+def check_overview(reports: Path, warehouse: Path, province: str, profile: Path) -> None:
+    """Every check of the issue on one written folder of reports."""
+    index = reports / "index_zh.html"
+    with RefusingProxy() as proxy:
+        browser = Browser(profile, proxy.port)
+        try:
+            page = Page(browser, index.resolve().as_uri())
+            ci = column(page, "综合指数")
+            rows = page.js(ROWS_JS % ci)
+            assert isinstance(rows, list) and rows
+            codes = [r[0] for r in rows]
+            shown = page.js("document.getElementById('shown').textContent")
+            assert shown == f"显示 {len(rows)} / {len(rows)} 个地区"
+            assert codes == expected_order(warehouse, set(codes))
+
+            page.js(
+                f"var s = document.getElementById('f-province'); s.value = {json.dumps(province)};"
+                "s.dispatchEvent(new Event('change'))"
+            )
+            filtered = page.js(ROWS_JS % ci)
+            assert isinstance(filtered, list)
+            name = page.js(
+                "document.querySelector('#f-province option:checked').textContent"
+            )
+            assert filtered and {r[1] for r in filtered} == {name}
+            assert len(filtered) == sum(1 for r in rows if r[1] == name)
+            page.js(
+                "var s = document.getElementById('f-province'); s.value = '';"
+                "s.dispatchEvent(new Event('change'))"
+            )
+
+            page.js(f"document.querySelectorAll('#regions th')[{ci}].click()")
+            by_index = page.js(ROWS_JS % ci)
+            assert isinstance(by_index, list) and len(by_index) == len(rows)
+            values = [float(r[2]) for r in by_index if r[2] != "—"]
+            assert values == sorted(values) and len(values) > 0
+            assert all(r[2] == "—" for r in by_index[len(values) :])  # no value: last
+            page.js(f"document.querySelectorAll('#regions th')[{ci}].click()")
+            values = [float(r[2]) for r in page.js(ROWS_JS % ci) if r[2] != "—"]  # type: ignore[union-attr]
+            assert values == sorted(values, reverse=True)
+
+            ranked = page.js("document.querySelectorAll('#rank-lists tr').length")
+            assert isinstance(ranked, int) and ranked > 4  # four lists with their headers
+
+            links = page.js(LINKS_JS)
+            assert isinstance(links, list)
+            assert len(links) >= len(rows)
+            for href in set(links):
+                target = Path(unquote(urlparse(href).path))
+                assert target.is_file(), href
+                assert target.parent == reports.resolve()
+            requested = page.requested()
+            assert requested and all(u.startswith(LOCAL_SCHEMES) for u in requested), requested
+
+            # a linked region page opens from the overview with its shared plotly.js, offline
+            region = Page(browser, links[0])
+            time.sleep(0.5)
+            plots = region.js("document.querySelectorAll('div.js-plotly-plot').length")
+            assert isinstance(plots, int) and plots >= 1
+            assert all(u.startswith(LOCAL_SCHEMES) for u in region.requested())
+        finally:
+            browser.close()
+    assert proxy.connections == 0
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("national")
+    warehouse = build_national_warehouse(folder / "wh.duckdb", n_cities=340)
+    write_reports(warehouse, folder / "reports", formats=("html",))
+    return warehouse, folder / "reports"
+
+
+def test_overview_of_340_cities_in_a_browser(national, tmp_path):
+    warehouse, reports = national
+    assert len(list(reports.glob("envq_*.html"))) == 343  # 340 cities and conftest's three
+    check_overview(reports, warehouse, city_code(4)[:2] + "0000", tmp_path / "profile")
+
+
+@pytest.mark.e2e
+def test_overview_of_the_demo_in_a_browser(tmp_path, monkeypatch):
+    """The demo as `envq run --no-prefect` writes it, on 14 months of the bundled sample."""
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setenv("ENVQ_REPORTS", str(tmp_path / "reports"))
+    write_sample(tmp_path / "raw", start=dt.date(2025, 9, 1), end=dt.date(2026, 10, 31))
+    warehouse = tmp_path / "wh" / "envq.duckdb"
+    run_plainly(warehouse=str(warehouse), raw=str(tmp_path / "raw"))
+    check_overview(tmp_path / "reports", warehouse, "620000", tmp_path / "profile")
