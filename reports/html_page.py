@@ -147,8 +147,9 @@ def card(row: pd.Series, lang: str) -> str:
 
 
 def rank_block(ranks: pd.DataFrame | None, lang: str) -> str:
-    """The region's own composite-index ranks (month, year to date): national, within the
-    province, and the improvement ranks; empty when the region is not ranked."""
+    """The region's own composite-index ranks (month, year to date): national, among the
+    regions of its parent (province or city), and the improvement ranks; empty when the
+    region is not ranked."""
     if ranks is None or ranks.empty:
         return ""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
@@ -163,19 +164,19 @@ def rank_block(ranks: pd.DataFrame | None, lang: str) -> str:
             t("period"),
             t("composite_index"),
             t("ov_rank_national"),
-            t("ov_rank_province"),
+            t("ov_rank_parent"),
             t("ov_delta_index"),
             f"{t('improvement_rank')} ({t('ov_national')})",
-            f"{t('improvement_rank')} ({t('ov_province')})",
+            f"{t('improvement_rank')} ({t('ov_rank_parent')})",
         )
     )
     body = "".join(
         f'<tr><td class="t">{esc(r["period"])}</td><td>{fmt(as_float(r["composite_index"]), 2)}'
         f"</td><td>{of(r['index_rank'], r['index_ranked'])}</td>"
-        f"<td>{of(r['index_rank_province'], r['index_ranked_province'])}</td>"
+        f"<td>{of(r['index_rank_parent'], r['index_ranked_parent'])}</td>"
         f"<td>{fmt(as_float(r['composite_index_yoy_pct']), 1)}</td>"
         f"<td>{of(r['improvement_rank'], r['improvement_ranked'])}</td>"
-        f"<td>{of(r['improvement_rank_province'], r['improvement_ranked_province'])}</td></tr>"
+        f"<td>{of(r['improvement_rank_parent'], r['improvement_ranked_parent'])}</td></tr>"
         for _, r in ranks.iterrows()
     )
     return (

@@ -166,12 +166,13 @@ def _period_figures(air: pd.Series) -> dict[str, object]:
         "cy": _num(air["composite_index_yoy_pct"]),
         "r": _int(air["index_rank"]),
         "rn": _int(air["index_ranked"]),
-        "rp": _int(air["index_rank_province"]),
-        "rpn": _int(air["index_ranked_province"]),
+        "ps": None if pd.isna(air["parent_scope"]) else str(air["parent_scope"]),
+        "rp": _int(air["index_rank_parent"]),
+        "rpn": _int(air["index_ranked_parent"]),
         "ir": _int(air["improvement_rank"]),
         "irn": _int(air["improvement_ranked"]),
-        "irp": _int(air["improvement_rank_province"]),
-        "irpn": _int(air["improvement_ranked_province"]),
+        "irp": _int(air["improvement_rank_parent"]),
+        "irpn": _int(air["improvement_ranked_parent"]),
         "gr": _num(air["good_rate"]),
         "gry": _num(air["good_rate_yoy"]),
         "pm": _num(air["pm25"]),
@@ -225,7 +226,6 @@ def overview_rows(
             "n": page.name,
             "h": page.href,
             "l": levels.get(code),
-            "rl": None if place is None else place["rank_level"],
             "pc": None if place is None else place["province_code"],
             "p": None if pd.isna(province_name) else province_name,
             "u": u,
@@ -260,7 +260,7 @@ def _page_text(lang: str) -> dict[str, object]:
         "probability": t("probability"),
         "composite_index": t("composite_index"),
         "rank_national": t("ov_rank_national"),
-        "rank_province": t("ov_rank_province"),
+        "rank_parent": t("ov_rank_parent"),
         "good_rate": t("good_rate"),
         "change_pp": t("change_pp"),
         "pm25": t("pm25"),
@@ -274,6 +274,29 @@ def _page_text(lang: str) -> dict[str, object]:
         "least_improved": t("ov_least_improved"),
         "delta_index": t("ov_delta_index"),
     }
+
+
+def _rank_scopes(
+    overview: Overview, rows: list[dict[str, object]], lang: str
+) -> list[tuple[str, str]]:
+    """The rankings' scopes besides the national one: each province (its cities) and each
+    city (its counties) that ranks a region of the page, named "陕西省 · 地级市"."""
+    regions = overview.regions.set_index("region_code")
+    found: dict[str, str] = {}
+    for row in rows:
+        for key in ("m", "y"):
+            figures = row.get(key)
+            if isinstance(figures, dict) and figures.get("ps"):
+                found[str(figures["ps"])] = str(row["l"])
+    out = []
+    for code, member_level in found.items():
+        name = code
+        if code in regions.index:
+            name_en = regions.loc[code, "name_en"] if lang == "en" else None
+            name = name_en if isinstance(name_en, str) and name_en else regions.loc[code, "name"]
+        level = i18n.text("ov_county" if member_level == "county" else "ov_city", lang)
+        out.append((code, f"{name} · {level}"))
+    return sorted(out, key=lambda pair: (pair[1].endswith(i18n.text("ov_county", lang)), pair[0]))
 
 
 def script_json(value: object) -> str:
@@ -310,7 +333,7 @@ def index_page(
     provinces = sorted({(str(r["pc"]), str(r["p"] or r["pc"])) for r in rows if r["pc"]})
     levels = sorted({str(r["l"]) for r in rows if r["l"]}, key=lambda v: LEVEL_ORDER.get(v, 3))
     level_names = {"city": t("ov_city"), "county": t("ov_county"), "province": t("ov_province")}
-    rank_levels = sorted({str(r["rl"]) for r in rows if r.get("rl")}, key=lambda v: v != "city")
+    scopes = _rank_scopes(overview, rows, lang)
     periods = []
     if overview.month:
         periods.append(("m", f"{overview.month} ({t('ov_month')})"))
@@ -338,11 +361,11 @@ def index_page(
         '<span id="shown" class="sub"></span></div>'
         '<table id="regions"><thead><tr></tr></thead><tbody></tbody></table>'
         f'<h2>{esc(t("ov_legend"))}</h2><div class="legend"><p>{legend}</p>'
-        f"<p>{esc(t('ov_legend_order'))}</p><p>{esc(t('ov_legend_index'))}</p></div>"
+        f"<p>{esc(t('ov_legend_order'))}</p><p>{esc(t('ov_legend_index'))}</p>"
+        f"<p>{esc(t('ov_rank_parent_note'))}</p></div>"
         f'<h2>{esc(t("ov_rankings"))}</h2><div class="filters">'
         f'<select id="r-period">{_options(periods)}</select>'
-        f'<select id="r-scope">{_options(provinces, ("", t("ov_national")))}</select>'
-        f'<select id="r-level">{_options([(v, level_names[v]) for v in rank_levels])}</select>'
+        f'<select id="r-scope">{_options(scopes, ("", t("ov_national_cities")))}</select>'
         '</div><div id="rank-lists" class="ranks"></div>'
         f'<script type="application/json" id="envq-data">{script_json(data)}</script>'
         f"<script>{script()}</script></body></html>"

@@ -3,7 +3,8 @@
 Three queries (reports/sql/overview_*.sql), not one per region, so that the page for thousands
 of regions costs a few hundred milliseconds: where each region sits (level, province), its
 targets (count per status, the most urgent one) and its air figures with the rankings of the
-month and of the year to date, nationally and within the province.
+month and of the year to date (from the air_rankings mart), nationally and among the regions
+of the same parent (the cities of a province, the counties of a city).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ RANK_PERIODS = ("month", "ytd")
 class Overview:
     """Every region's row of the overview (indexed by region_code) and the periods ranked."""
 
-    regions: pd.DataFrame   # region_code, level, rank_level, province_code, province_name(_en)
+    regions: pd.DataFrame   # region_code, name, level, province_code, province_name(_en)
     targets: pd.DataFrame   # overview_targets.sql, one row per region with targets
     air: pd.DataFrame       # overview_air.sql, one row per region and period type
     month: str | None       # label of the ranked month ("2026-10"), None when there is none
@@ -61,16 +62,9 @@ def read_overview(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date) -> 
     targets = _frame(con.execute(sql_text("overview_targets"), {"year": year, "as_of": as_of}))
     month = ranked_month(year, as_of)
     air = pd.DataFrame()
-    if _has_table(con, "air_region_period"):
-        con.register("placed", regions)
-        try:
-            air = _frame(
-                con.execute(
-                    sql_text("overview_air"), {"year": year, "month": month, "as_of": as_of}
-                )
-            )
-        finally:
-            con.unregister("placed")
+    if _has_table(con, "air_region_period") and _has_table(con, "air_rankings"):
+        params = {"year": year, "month": month, "as_of": as_of}
+        air = _frame(con.execute(sql_text("overview_air"), params))
     month_label = ytd_label = None
     ytd_as_of = None
     if not air.empty:

@@ -55,7 +55,7 @@
     {h: T.probability, key: function (r) { return r.pr; }, cell: function (r) { return num(r.pr, 2); }},
     {h: T.composite_index, key: function (r) { return y(r, "ci"); }, cell: function (r) { return num(y(r, "ci"), 2); }},
     {h: T.rank_national, key: function (r) { return y(r, "r"); }, cell: function (r) { return rankOf(y(r, "r"), y(r, "rn")); }},
-    {h: T.rank_province, key: function (r) { return y(r, "rp"); }, cell: function (r) { return rankOf(y(r, "rp"), y(r, "rpn")); }},
+    {h: T.rank_parent, key: function (r) { return y(r, "rp"); }, cell: function (r) { return rankOf(y(r, "rp"), y(r, "rpn")); }},
     {h: T.good_rate, key: function (r) { return y(r, "gr"); }, cell: function (r) { return num(y(r, "gr"), 1); }, desc: true},
     {h: T.change_pp, key: function (r) { return y(r, "gry"); }, cell: function (r) { return signed(y(r, "gry"), 1); }, desc: true},
     {h: T.pm25, key: function (r) { return y(r, "pm"); }, cell: function (r) { return num(y(r, "pm"), 1); }},
@@ -130,10 +130,10 @@
   render();
 
   // Rankings: best and worst N by composite index, most and least improved, for a period,
-  // nationally or within a province, at one level; ranks come computed from the warehouse.
+  // nationally (cities) or within one province (its cities) or city (its counties); the
+  // ranks come computed from the warehouse (air_rankings).
   var rPeriod = document.getElementById("r-period");
   var rScope = document.getElementById("r-scope");
-  var rLevel = document.getElementById("r-level");
   var lists = document.getElementById("rank-lists");
   function rankList(title, items, rankKey, valueKey, d) {
     var body = items.map(function (p) {
@@ -145,11 +145,11 @@
       "</th><th>" + esc(T.region) + "</th><th>" + esc(valueHead) + "</th></tr>" + body + "</table></div>";
   }
   function renderRankings() {
-    var period = rPeriod.value, scope = rScope.value, level = rLevel.value, n = D.top;
-    var prov = scope !== "";
-    var rk = prov ? "rp" : "r", ik = prov ? "irp" : "ir";
+    var period = rPeriod.value, scope = rScope.value, n = D.top;
+    var inScope = scope !== "";
+    var rk = inScope ? "rp" : "r", ik = inScope ? "irp" : "ir";
     var members = rows.filter(function (r) {
-      return r[period] && r.rl === level && (!prov || r.pc === scope);
+      return r[period] && (inScope ? r[period].ps === scope : r[period].r !== null);
     }).map(function (r) { return {r: r, f: r[period]}; });
     function by(key, desc) {
       return members.filter(function (p) { return p.f[key] !== null && p.f[key] !== undefined; })
@@ -162,6 +162,6 @@
       rankList(T.most_improved.replace("{n}", n), by(ik, false), ik, "cy", 1) +
       rankList(T.least_improved.replace("{n}", n), by(ik, true), ik, "cy", 1);
   }
-  [rPeriod, rScope, rLevel].forEach(function (el) { el.addEventListener("change", renderRankings); });
+  [rPeriod, rScope].forEach(function (el) { el.addEventListener("change", renderRankings); });
   if (rPeriod.options.length) renderRankings();
 })();

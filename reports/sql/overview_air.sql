@@ -1,16 +1,15 @@
--- The overview page's air columns and rankings: per region and period (the month $month of
--- $year, when given, and $year's year to date up to $as_of), dust deducted as the bulletins
--- rank: composite index, good-day ratio and PM2.5 with their change on last year, and ranks
--- nationally (every region of the same level) and within the province.
--- Ranking rule as air_rankings (standards.md §4): composite index ascending and improvement
--- (ΔI, the index's change on last year in percent) ascending, at the precision bulletins
--- print (index 2 decimals, ΔI 1 decimal; round_even = GB/T 8170); equal values share a rank;
--- regions without a value are not ranked. `placed` is reports/sql/overview_regions.sql's
--- result (rank level and province of every region), registered by reports/overview.py.
+-- The overview page's air columns: per region and period (the month $month of $year, when
+-- given, and $year's year to date up to $as_of), dust deducted as the bulletins rank: the
+-- composite index, good-day ratio and PM2.5 with their change on last year, and the ranks of
+-- the index and of its improvement from air_rankings (the one place ranks are computed,
+-- standards.md §4): nationally (scope 'national', cities) and among the siblings under the
+-- same parent (scope 'province' for a city, 'city' for a county).
 with periods as (
     select
         p.region_code,
         p.period_type,
+        p.year,
+        p.period_no,
         p.period,
         p.as_of,
         p.is_complete,
@@ -19,9 +18,7 @@ with periods as (
         p.good_rate,
         p.good_rate_yoy,
         p.pm25,
-        p.pm25_yoy_pct,
-        round_even(round(p.composite_index, 9), 2) as index_shown,
-        round_even(round(p.composite_index_yoy_pct, 9), 1) as improvement_shown
+        p.pm25_yoy_pct
     from air_region_period as p
     where p.dust_deducted
       and p.year = $year
@@ -34,55 +31,63 @@ with periods as (
       )
 ),
 
-keyed as (
+ranks as (
     select
-        p.*,
-        pl.rank_level,
-        pl.province_code
-    from periods as p
-    inner join placed as pl on pl.region_code = p.region_code
+        a.region_code,
+        a.scope,
+        a.scope_code,
+        a.period_type,
+        a.period_no,
+        a.as_of,
+        a.composite_index_rank,
+        a.regions_ranked,
+        a.improvement_rank,
+        count(a.improvement_rank) over (
+            partition by a.scope, a.scope_code, a.level, a.period_type, a.year, a.period_no,
+                a.dust_deducted
+        ) as improvement_ranked
+    from air_rankings as a
+    where a.dust_deducted
+      and a.year = $year
+      and a.scope <> 'list'
 ),
 
 final as (
     select
-        region_code,
-        rank_level,
-        province_code,
-        period_type,
-        period,
-        as_of,
-        is_complete,
-        composite_index,
-        composite_index_yoy_pct,
-        good_rate,
-        good_rate_yoy,
-        pm25,
-        pm25_yoy_pct,
-        case when index_shown is not null then rank() over (
-            partition by period_type, rank_level, index_shown is null
-            order by index_shown
-        ) end as index_rank,
-        count(index_shown) over (partition by period_type, rank_level) as index_ranked,
-        case when index_shown is not null then rank() over (
-            partition by period_type, rank_level, province_code, index_shown is null
-            order by index_shown
-        ) end as index_rank_province,
-        count(index_shown) over (partition by period_type, rank_level, province_code)
-            as index_ranked_province,
-        case when improvement_shown is not null then rank() over (
-            partition by period_type, rank_level, improvement_shown is null
-            order by improvement_shown
-        ) end as improvement_rank,
-        count(improvement_shown) over (partition by period_type, rank_level)
-            as improvement_ranked,
-        case when improvement_shown is not null then rank() over (
-            partition by period_type, rank_level, province_code, improvement_shown is null
-            order by improvement_shown
-        ) end as improvement_rank_province,
-        count(improvement_shown) over (partition by period_type, rank_level, province_code)
-            as improvement_ranked_province
-    from keyed
+        p.region_code,
+        p.period_type,
+        p.period,
+        p.as_of,
+        p.is_complete,
+        p.composite_index,
+        p.composite_index_yoy_pct,
+        p.good_rate,
+        p.good_rate_yoy,
+        p.pm25,
+        p.pm25_yoy_pct,
+        n.composite_index_rank as index_rank,
+        n.regions_ranked as index_ranked,
+        s.scope_code as parent_scope,
+        s.composite_index_rank as index_rank_parent,
+        s.regions_ranked as index_ranked_parent,
+        n.improvement_rank,
+        n.improvement_ranked,
+        s.improvement_rank as improvement_rank_parent,
+        s.improvement_ranked as improvement_ranked_parent
+    from periods as p
+    left join ranks as n
+        on n.region_code = p.region_code
+        and n.scope = 'national'
+        and n.period_type = p.period_type
+        and n.period_no is not distinct from p.period_no
+        and n.as_of = p.as_of
+    left join ranks as s
+        on s.region_code = p.region_code
+        and s.scope not in ('national', 'list')
+        and s.period_type = p.period_type
+        and s.period_no is not distinct from p.period_no
+        and s.as_of = p.as_of
 )
 
 select * from final
-order by period_type, rank_level, index_rank nulls last, region_code
+order by period_type, index_rank nulls last, region_code

@@ -1,27 +1,28 @@
--- Where each region sits for the overview page: its level, the level it is ranked at (a
--- municipality, a province-level region with its own stations, ranks among the cities), and
--- its province (itself for a province or a region without a parent).
+-- Where each region sits for the overview page: its level and its province (the registry's
+-- province_code; else the province above it, or itself for a province or a region without
+-- a parent).
 with final as (
     select
         r.region_code,
+        r.name,
+        r.name_en,
         r.level,
-        case when r.level = 'county' then 'county' else 'city' end as rank_level,
-        case
-            when r.level = 'province' then r.region_code
-            when p1.level = 'province' then p1.region_code
-            when p2.level = 'province' then p2.region_code
-            else coalesce(p2.region_code, p1.region_code, r.region_code)
-        end as province_code
+        coalesce(
+            r.province_code,
+            case
+                when r.level = 'province' then r.region_code
+                when p1.level = 'province' then p1.region_code
+                when p2.level = 'province' then p2.region_code
+                else coalesce(p2.region_code, p1.region_code, r.region_code)
+            end
+        ) as province_code
     from regions as r
     left join regions as p1 on p1.region_code = r.parent_code
     left join regions as p2 on p2.region_code = p1.parent_code
 )
 
 select
-    f.region_code,
-    f.level,
-    f.rank_level,
-    f.province_code,
+    f.*,
     p.name as province_name,
     p.name_en as province_name_en
 from final as f

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from tests.reports.conftest import AS_OF, build_report_warehouse
+from transforms.warehouse import run_sql
 
 PROVINCES = (
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -24,8 +25,20 @@ AIR_COLUMNS = (
     "region_code varchar, period_type varchar, year integer, period_no integer, "
     "period varchar, as_of date, dust_deducted boolean, is_complete boolean, "
     "composite_index double, composite_index_yoy_pct double, good_rate double, "
-    "good_rate_yoy double, pm25 double, pm25_yoy_pct double"
+    "good_rate_yoy double, pm25 double, pm25_yoy_pct double, pm10 double, so2 double, "
+    "no2 double, co_p95 double, o3_8h_p90 double"
 )
+
+
+def build_rankings(con: duckdb.DuckDBPyConnection) -> None:
+    """air_rankings from air_region_period by the marts' own SQL (transforms/sql/air)."""
+    con.execute(
+        "create table if not exists ranking_lists "
+        "(list_name varchar, region_code varchar, name varchar)"
+    )
+    con.execute("create or replace temp table air_region_period_update as from air_region_period")
+    run_sql(con, "air/air_rankings")
+    con.execute("create table air_rankings as from air_rankings_update")
 
 
 def city_code(i: int) -> str:
@@ -64,7 +77,10 @@ def build_national_warehouse(path: Path, n_cities: int = 340) -> Path:
             code = city_code(i)
             name, name_en = f"测试市{i + 1:03d}", f"City {i + 1:03d}"
             regions.append((code, name, name_en, "city", f"{code[:2]}0000"))
-        _insert(con, "regions", regions)
+        frame = pd.DataFrame(regions)  # noqa: F841 - read by the statement below
+        con.execute(
+            "insert into regions (region_code, name, name_en, level, parent_code) from frame"
+        )
         _insert_targets(con, n_cities)
         con.execute(f"create table air_region_period ({AIR_COLUMNS})")
         rows = []
@@ -92,18 +108,19 @@ def build_national_warehouse(path: Path, n_cities: int = 340) -> Path:
                             (i % 21) - 10.0,
                             20 + (i * 11 % 60),
                             (i % 31) - 15.0,
+                            None,
+                            None,
+                            None,
+                            None,
+                            None,
                         )
                     )
         frame = pd.DataFrame(rows)  # noqa: F841 - read by the statement below
         con.execute("insert into air_region_period select * from frame")
+        build_rankings(con)
     finally:
         con.close()
     return path
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
-    frame = pd.DataFrame(rows)  # noqa: F841 - read by the statement below
-    con.execute(f"insert into {table} select * from frame")  # noqa: S608 - test table names
 
 
 def _insert_targets(con: duckdb.DuckDBPyConnection, n_cities: int) -> None:

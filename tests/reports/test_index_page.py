@@ -17,7 +17,7 @@ from reports.build import write_reports
 from reports.index_page import STATUS_ORDER, script_json, urgent_phrase
 from reports.overview import ranked_month, read_overview
 from tests.reports.conftest import AS_OF, CITY, COUNTY_A, COUNTY_B, build_report_warehouse
-from tests.reports.national_warehouse import AIR_COLUMNS
+from tests.reports.national_warehouse import AIR_COLUMNS, build_rankings
 
 
 def page_rows(page: str) -> list[dict]:
@@ -145,13 +145,13 @@ def rank_warehouse(tmp_path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
         con.execute(
-            "insert into regions values ('710000', '甲省', null, 'province', null), "
-            "('720000', '乙省', null, 'province', null)"
+            "insert into regions values ('710000', '甲省', null, 'province', null, '710000'), "
+            "('720000', '乙省', null, 'province', null, '720000')"
         )
         for code, (parent, level, _, _) in RANK_CASE.items():
             con.execute(
-                "insert into regions values (?, ?, null, ?, ?)",
-                [code, f"地区{code}", level, parent],
+                "insert into regions values (?, ?, null, ?, ?, ?)",
+                [code, f"地区{code}", level, parent, code[:2] + "0000"],
             )
             con.execute(
                 "insert into target_progress (region_code, year, period, as_of, indicator, "
@@ -165,9 +165,11 @@ def rank_warehouse(tmp_path: Path) -> Path:
             for dust, bump in ((True, 0.0), (False, 1.0)):
                 con.execute(
                     "insert into air_region_period values "
-                    "(?, 'ytd', 2026, null, '2026-YTD', ?, ?, true, ?, ?, 80, 1, 30, -2)",
+                    "(?, 'ytd', 2026, null, '2026-YTD', ?, ?, true, ?, ?, 80, 1, 30, -2, "
+                    "null, null, null, null, null)",
                     [code, AS_OF, dust, None if ci is None else ci + bump, dci],
                 )
+        build_rankings(con)
     finally:
         con.close()
     return path
@@ -188,10 +190,10 @@ def test_ranks_nationally_and_within_the_province_at_bulletin_precision(rank_war
                 [
                     "index_rank",
                     "index_ranked",
-                    "index_rank_province",
-                    "index_ranked_province",
+                    "index_rank_parent",
+                    "index_ranked_parent",
                     "improvement_rank",
-                    "improvement_rank_province",
+                    "improvement_rank_parent",
                 ],
             ]
         )
@@ -199,15 +201,17 @@ def test_ranks_nationally_and_within_the_province_at_bulletin_precision(rank_war
     }
     # cities nationally: 3.10 (720100) first, 3.45 twice (a shared 2nd, so no 3rd), 4.20 4th;
     # 4 ranked of 5 (720200 has no index). In 甲省: 3.45, 3.45, 4.20 -> 1, 1, 3. ΔI -5.0 twice
-    # -> 1, 1; +2.0 -> 3 (720100 has none). The county is ranked among counties alone.
+    # -> 1, 1; +2.0 -> 3 (720100 has none). The county has no national rank; it ranks among
+    # the counties of its city (710300), alone.
     assert got == {
         "710100": (2, 4, 1, 3, 1, 1),
         "710200": (2, 4, 1, 3, 1, 1),
         "710300": (4, 4, 3, 3, 3, 3),
-        "710301": (1, 1, 1, 1, 1, 1),
+        "710301": (None, None, 1, 1, None, 1),
         "720100": (1, 4, 1, 1, None, None),
         "720200": (None, 4, None, 1, None, None),
     }
+    assert overview.air.set_index("region_code").loc["710301", "parent_scope"] == "710300"
     assert overview.ytd == "2026-YTD" and overview.month is None  # no month row loaded
 
 

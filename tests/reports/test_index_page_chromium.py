@@ -20,7 +20,7 @@ import pytest
 from flows.plain_run import run_plainly
 from reports.build import write_reports
 from tests.conftest import REPO_ROOT
-from tests.reports.conftest import AS_OF
+from tests.reports.conftest import CITY
 from tests.reports.national_warehouse import build_national_warehouse, city_code
 from tests.reports.test_html_page_chromium import (
     CHROMIUM,
@@ -97,8 +97,8 @@ def expected_order(warehouse: Path, codes: set[str]) -> list[str]:
     try:
         rows = con.execute(
             "select region_code, status, probability_of_meeting from target_progress "
-            "where year = 2026 and as_of = ?",
-            [AS_OF],
+            "where as_of = (select max(as_of) from target_progress) "
+            "and year = year((select max(as_of) from target_progress))"
         ).fetchall()
         sections = con.execute(
             "select ws.section_code, r.region_code from water_sections ws, regions r "
@@ -127,8 +127,11 @@ def expected_order(warehouse: Path, codes: set[str]) -> list[str]:
     return sorted(codes, key=key)
 
 
-def check_overview(reports: Path, warehouse: Path, province: str, profile: Path) -> None:
-    """Every check of the issue on one written folder of reports."""
+def check_overview(
+    reports: Path, warehouse: Path, province: str, profile: Path, chart_region: str, day: str
+) -> None:
+    """Every check of the issue on one written folder of reports (chart_region: a region
+    whose page has charts, day: the pages' as-of date and language, "20260331_zh.html")."""
     index = reports / "index_zh.html"
     with RefusingProxy() as proxy:
         browser = Browser(profile, proxy.port)
@@ -181,12 +184,18 @@ def check_overview(reports: Path, warehouse: Path, province: str, profile: Path)
             requested = page.requested()
             assert requested and all(u.startswith(LOCAL_SCHEMES) for u in requested), requested
 
-            # a linked region page opens from the overview with its shared plotly.js, offline
-            region = Page(browser, links[0])
-            time.sleep(0.5)
-            plots = region.js("document.querySelectorAll('div.js-plotly-plot').length")
-            assert isinstance(plots, int) and plots >= 1
-            assert all(u.startswith(LOCAL_SCHEMES) for u in region.requested())
+            # linked region pages open with the shared plotly.js beside them, offline, and
+            # every chart div is drawn
+            for href in (links[0], *[h for h in links if h.endswith(f"_{chart_region}_{day}")]):
+                region = Page(browser, href)
+                time.sleep(0.5)
+                drawn = region.js(
+                    "[typeof Plotly, document.querySelectorAll('div[id^=fig-]').length,"
+                    " document.querySelectorAll('div.js-plotly-plot').length]"
+                )
+                assert isinstance(drawn, list) and drawn[0] == "object" and drawn[1] == drawn[2]
+                assert all(u.startswith(LOCAL_SCHEMES) for u in region.requested())
+            assert drawn[1] >= 1  # the chart region's page has charts
         finally:
             browser.close()
     assert proxy.connections == 0
@@ -203,7 +212,8 @@ def national(tmp_path_factory) -> tuple[Path, Path]:
 def test_overview_of_340_cities_in_a_browser(national, tmp_path):
     warehouse, reports = national
     assert len(list(reports.glob("envq_*.html"))) == 343  # 340 cities and conftest's three
-    check_overview(reports, warehouse, city_code(4)[:2] + "0000", tmp_path / "profile")
+    province = city_code(4)[:2] + "0000"
+    check_overview(reports, warehouse, province, tmp_path / "profile", CITY, "20260331_zh.html")
 
 
 @pytest.mark.e2e
@@ -214,4 +224,6 @@ def test_overview_of_the_demo_in_a_browser(tmp_path, monkeypatch):
     write_sample(tmp_path / "raw", start=dt.date(2025, 9, 1), end=dt.date(2026, 10, 31))
     warehouse = tmp_path / "wh" / "envq.duckdb"
     run_plainly(warehouse=str(warehouse), raw=str(tmp_path / "raw"))
-    check_overview(tmp_path / "reports", warehouse, "620000", tmp_path / "profile")
+    check_overview(
+        tmp_path / "reports", warehouse, "620000", tmp_path / "profile", CITY, "20261031_zh.html"
+    )
