@@ -58,7 +58,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 def read_overview(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date) -> Overview:
     """The overview's figures for `year` at `as_of` (air columns empty without the air marts)."""
-    regions = _frame(con.execute(sql_text("overview_regions")))
+    regions = _frame(con.execute(sql_text("overview_regions"))).drop_duplicates(
+        "region_code", keep="last"
+    )
     targets = _frame(con.execute(sql_text("overview_targets"), {"year": year, "as_of": as_of}))
     month = ranked_month(year, as_of)
     air = pd.DataFrame()
