@@ -49,9 +49,11 @@ def _frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=columns)
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
     rows = con.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [name]
+        "select count(*) from information_schema.columns where table_name = ? "
+        "and column_name = ?",
+        [table, column],
     ).fetchall()
     return rows[0][0] > 0
 
@@ -64,7 +66,10 @@ def read_overview(con: duckdb.DuckDBPyConnection, year: int, as_of: dt.date) -> 
     targets = _frame(con.execute(sql_text("overview_targets"), {"year": year, "as_of": as_of}))
     month = ranked_month(year, as_of)
     air = pd.DataFrame()
-    if _has_table(con, "air_region_period") and _has_table(con, "air_rankings"):
+    # a warehouse built before the rankings had scopes shows no air columns until rebuilt
+    if _has_column(con, "air_region_period", "composite_index") and _has_column(
+        con, "air_rankings", "scope"
+    ):
         params = {"year": year, "month": month, "as_of": as_of}
         air = _frame(con.execute(sql_text("overview_air"), params))
     month_label = ytd_label = None

@@ -1,21 +1,18 @@
--- Where each region sits for the overview page: its level and its province (the registry's
--- province_code; else the province above it, or itself for a province or a region without
--- a parent).
+-- Where each region sits for the overview page: its level and its province (the province
+-- above it; itself for a province, a municipality or any region without a parent). Read from
+-- parent_code alone, so that a warehouse of any age answers.
 with final as (
     select
         r.region_code,
         r.name,
         r.name_en,
         r.level,
-        coalesce(
-            r.province_code,
-            case
-                when r.level = 'province' then r.region_code
-                when p1.level = 'province' then p1.region_code
-                when p2.level = 'province' then p2.region_code
-                else coalesce(p2.region_code, p1.region_code, r.region_code)
-            end
-        ) as province_code
+        case
+            when r.level = 'province' then r.region_code
+            when p1.level = 'province' then p1.region_code
+            when p2.level = 'province' then p2.region_code
+            else coalesce(p2.region_code, p1.region_code, r.region_code)
+        end as province_code
     from regions as r
     left join regions as p1 on p1.region_code = r.parent_code
     left join regions as p2 on p2.region_code = p1.parent_code
