@@ -188,7 +188,10 @@ def _records(frame: pd.DataFrame, *keys: str) -> dict[Any, dict[str, Any]]:
     if frame.empty:
         return {}
     columns = {c: frame[c].tolist() for c in frame.columns}
-    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values())]
+    rows = [
+        dict(zip(columns, values, strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
     if len(keys) == 1:
         return {r[keys[0]]: r for r in rows}
     return {tuple(r[k] for k in keys): r for r in rows}
