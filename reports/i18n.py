@@ -119,6 +119,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # overview page (index_<lang>.html)
     "ov_title": ("各地区目标进度总览", "Target progress by region"),
     "ov_regions_shown": ("显示 {shown} / {total} 个地区", "{shown} of {total} regions shown"),
+    "ov_show_more": ("再显示 {n} 个 (尚余 {rest} 个)", "Show {n} more ({rest} left)"),
     "ov_province": ("省份", "Province"),
     "ov_level": ("级别", "Level"),
     "ov_all": ("全部", "all"),

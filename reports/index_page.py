@@ -41,6 +41,7 @@ STATUS_ORDER = (
     "met",
 )
 TOP = 20  # the length of the published best / worst lists
+STEP = 500  # rows drawn at a time (every city of the country fits in the first)
 LEVEL_ORDER = {"province": 0, "city": 1, "county": 2}
 
 CSS = """
@@ -284,6 +285,7 @@ def _page_text(lang: str) -> dict[str, object]:
         "rank": t("rank"),
         "rank_of": t("ov_rank_of"),
         "regions_shown": t("ov_regions_shown"),
+        "show_more": t("ov_show_more"),
         "best": t("ov_best"),
         "worst": t("ov_worst"),
         "most_improved": t("ov_most_improved"),
@@ -345,7 +347,13 @@ def index_page(
         }
         for s in STATUS_ORDER
     ]
-    data = {"rows": rows, "statuses": statuses, "text": _page_text(lang), "top": TOP}
+    data = {
+        "rows": rows,
+        "statuses": statuses,
+        "text": _page_text(lang),
+        "top": TOP,
+        "step": STEP,
+    }
     provinces = sorted({(str(r["pc"]), str(r["p"] or r["pc"])) for r in rows if r["pc"]})
     levels = sorted({str(r["l"]) for r in rows if r["l"]}, key=lambda v: LEVEL_ORDER.get(v, 3))
     level_names = {"city": t("ov_city"), "county": t("ov_county"), "province": t("ov_province")}
@@ -376,6 +384,7 @@ def index_page(
         f'<input id="f-search" type="search" placeholder="{esc(t("ov_search"))}" size="24">'
         '<span id="shown" class="sub"></span></div>'
         '<table id="regions"><thead><tr></tr></thead><tbody></tbody></table>'
+        '<p><button id="more" type="button" hidden></button></p>'
         f'<h2>{esc(t("ov_legend"))}</h2><div class="legend"><p>{legend}</p>'
         f"<p>{esc(t('ov_legend_order'))}</p><p>{esc(t('ov_legend_index'))}</p>"
         f"<p>{esc(t('ov_rank_parent_note'))}</p></div>"

@@ -76,8 +76,12 @@
   var fProvince = document.getElementById("f-province");
   var fLevel = document.getElementById("f-level");
   var fSearch = document.getElementById("f-search");
+  var more = document.getElementById("more");
   var order = rows.map(function (_, i) { return i; });
   var sortCol = -1, sortDesc = false;
+  // A table of thousands of rows costs the browser seconds to lay out: draw the first STEP
+  // rows of the sorted, filtered list, and STEP more on demand.
+  var STEP = D.step, limit = STEP;
 
   head.innerHTML = COLUMNS.map(function (c, i) {
     var style = c.status ? ' style="background:' + c.status.colour + ";color:" + c.status.text + '"' : "";
@@ -114,19 +118,24 @@
   }
   function render() {
     var shown = order.filter(visible);
-    body.innerHTML = shown.map(function (i) { return html[i]; }).join("");
+    body.innerHTML = shown.slice(0, limit).map(function (i) { return html[i]; }).join("");
     count.textContent = T.regions_shown.replace("{shown}", shown.length).replace("{total}", rows.length);
+    var rest = shown.length - limit;
+    more.hidden = rest <= 0;
+    more.textContent = T.show_more.replace("{n}", Math.min(rest, STEP)).replace("{rest}", rest);
   }
+  function restart() { limit = STEP; render(); }
+  more.addEventListener("click", function () { limit += STEP; render(); });
   head.addEventListener("click", function (e) {
     var th = e.target.closest("th");
     if (!th) return;
     var col = Number(th.dataset.col);
     var desc = col === sortCol ? !sortDesc : !!COLUMNS[col].desc;
     sortBy(col, desc);
-    render();
+    restart();
   });
-  [fProvince, fLevel].forEach(function (el) { el.addEventListener("change", render); });
-  fSearch.addEventListener("input", render);
+  [fProvince, fLevel].forEach(function (el) { el.addEventListener("change", restart); });
+  fSearch.addEventListener("input", restart);
   render();
 
   // Rankings: best and worst N by composite index, most and least improved, for a period,

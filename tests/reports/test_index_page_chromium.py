@@ -143,6 +143,7 @@ def check_overview(
             codes = [r[0] for r in rows]
             shown = page.js("document.getElementById('shown').textContent")
             assert shown == f"显示 {len(rows)} / {len(rows)} 个地区"
+            assert page.js("document.getElementById('more').hidden") is True  # all drawn
             assert codes == expected_order(warehouse, set(codes))
 
             page.js(
