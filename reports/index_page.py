@@ -203,19 +203,22 @@ def urgency_order(
 ) -> list[str]:
     """Region codes, the most urgent first: the worst status of any target (lost, off track,
     at risk, on track, not evaluable, met; no target last), then the lower probability of
-    meeting among the targets in that status, then more targets in it, then by level and code.
+    meeting among the targets in that status, then more targets in it, then the larger
+    shortfall relative to the target, then by level and code.
     """
 
     def key(code: str) -> tuple:
         level = LEVEL_ORDER.get(levels.get(code, ""), 3)
         row = targets.get(code)
         if row is None:
-            return (9, 2.0, 0, level, code)
+            return (9, 2.0, 0, 0.0, level, code)
         p = _num(row["worst_probability"])
+        shortfall = _num(row["worst_shortfall"])
         return (
             int(row["worst_severity"]),
             2.0 if p is None else p,
             -int(row["n_worst"]),
+            -(shortfall if shortfall is not None else -math.inf),
             level,
             code,
         )

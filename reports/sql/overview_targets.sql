@@ -4,8 +4,9 @@
 -- targets of the water sections of the region and of its counties (the sections table).
 -- Urgency (docs/reports.md): lost (cannot_be_met, or not_met once the period is over), then
 -- off_track, at_risk, on_track, not_evaluable, met; within one status the lower probability
--- of meeting first. A region's urgency is that of its most urgent target, then more targets
--- in that status first.
+-- of meeting first, then the larger shortfall relative to the target (gap / |target|, so
+-- that a year already closed still ranks its misses). A region's urgency is that of its most
+-- urgent target, then more targets in that status, then the larger shortfall.
 with latest as (
     select max(as_of) as as_of
     from target_progress
@@ -44,6 +45,7 @@ scored as (
         tp.heavy_days_allowed,
         tp.days_over_target_allowed,
         tp.probability_of_meeting,
+        tp.gap / nullif(abs(tp.target), 0) as shortfall,
         tp.status,
         case tp.status
             when 'cannot_be_met' then 0
@@ -67,8 +69,8 @@ ordered as (
         s.*,
         row_number() over (
             partition by s.region_code
-            order by s.severity, s.probability_of_meeting nulls last, s.indicator, s.period,
-                s.section_name nulls first
+            order by s.severity, s.probability_of_meeting nulls last, s.shortfall desc nulls last,
+                s.indicator, s.period, s.section_name nulls first
         ) as urgency_no
     from scored as s
 ),
@@ -97,6 +99,7 @@ final as (
         count(*) filter (where s.severity = c.worst_severity) as n_worst,
         min(s.probability_of_meeting) filter (where s.severity = c.worst_severity)
             as worst_probability,
+        max(s.shortfall) filter (where s.severity = c.worst_severity) as worst_shortfall,
         any_value(o.indicator) as urgent_indicator,
         any_value(o.period) as urgent_period,
         any_value(o.section_name) as urgent_section,

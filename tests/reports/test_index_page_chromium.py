@@ -96,7 +96,8 @@ def expected_order(warehouse: Path, codes: set[str]) -> list[str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
-            "select region_code, status, probability_of_meeting from target_progress "
+            "select region_code, status, probability_of_meeting, gap, target "
+            "from target_progress "
             "where as_of = (select max(as_of) from target_progress) "
             "and year = year((select max(as_of) from target_progress))"
         ).fetchall()
@@ -111,18 +112,31 @@ def expected_order(warehouse: Path, codes: set[str]) -> list[str]:
     owners: dict[str, list[str]] = {}
     for section, region in sections:
         owners.setdefault(section, []).append(region)
-    verdicts: dict[str, list[tuple[int, float]]] = {}
-    for code, status, p in rows:
+    verdicts: dict[str, list[tuple[int, float, float | None]]] = {}
+    for code, status, p, gap, target in rows:
+        short = gap / abs(target) if gap is not None and target else None
         for owner in owners.get(code, [code]):
-            verdicts.setdefault(owner, []).append((SEVERITY[status], 2.0 if p is None else p))
+            verdicts.setdefault(owner, []).append(
+                (SEVERITY[status], 2.0 if p is None else p, short)
+            )
 
     def key(code: str) -> tuple:
         mine = verdicts.get(code, [])
         if not mine:
-            return (9, 2.0, 0, levels[code] != "city", code)
-        worst = min(s for s, _ in mine)
-        probabilities = [p for s, p in mine if s == worst]
-        return (worst, min(probabilities), -len(probabilities), levels[code] == "county", code)
+            return (9, 2.0, 0, 0, 0.0, levels[code] == "county", code)
+        worst = min(v[0] for v in mine)
+        probabilities = [v[1] for v in mine if v[0] == worst]
+        shorts = [v[2] for v in mine if v[0] == worst and v[2] is not None]
+        # the largest shortfall first; none at all after any
+        by_short = (0, -max(shorts)) if shorts else (1, 0.0)
+        return (
+            worst,
+            min(probabilities),
+            -len(probabilities),
+            *by_short,
+            levels[code] == "county",
+            code,
+        )
 
     return sorted(codes, key=key)
 
