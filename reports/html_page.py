@@ -167,7 +167,7 @@ def rank_block(ranks: pd.DataFrame | None, lang: str) -> str:
             t("ov_rank_parent"),
             t("ov_delta_index"),
             f"{t('improvement_rank')} ({t('ov_national')})",
-            f"{t('improvement_rank')} ({t('ov_rank_parent')})",
+            f"{t('improvement_rank')} ({t('ov_in_parent')})",
         )
     )
     body = "".join(

@@ -139,6 +139,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ov_month": ("月", "month"),
     "ov_rankings": ("空气质量排名", "Air quality rankings"),
     "ov_national": ("全国", "national"),
+    "ov_in_parent": ("省(市)内", "in province (city)"),
     "ov_national_cities": ("全国地级及以上城市", "all cities of the country"),
     "ov_best": ("综合指数最好的 {n} 个", "Best {n} by composite index"),
     "ov_worst": ("综合指数最差的 {n} 个", "Worst {n} by composite index"),
