@@ -140,6 +140,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "ov_rankings": ("空气质量排名", "Air quality rankings"),
     "ov_national": ("全国", "national"),
     "ov_in_parent": ("省(市)内", "in province (city)"),
+    "ov_no_last_year": (
+        "无上年同期数据, 无法计算改善幅度",
+        "no data for the same period last year",
+    ),
     "ov_national_cities": ("全国地级及以上城市", "all cities of the country"),
     "ov_best": ("综合指数最好的 {n} 个", "Best {n} by composite index"),
     "ov_worst": ("综合指数最差的 {n} 个", "Worst {n} by composite index"),

@@ -294,6 +294,8 @@ def _page_text(lang: str) -> dict[str, object]:
         "most_improved": t("ov_most_improved"),
         "least_improved": t("ov_least_improved"),
         "delta_index": t("ov_delta_index"),
+        "no_data": t("no_data"),
+        "no_last_year": t("ov_no_last_year"),
     }
 
 

@@ -150,6 +150,10 @@
         (d === 2 ? num(p.f[valueKey], 2) : signed(p.f[valueKey], 1)) + "</td></tr>";
     }).join("");
     var valueHead = d === 2 ? T.composite_index : T.delta_index;
+    if (!items.length) {
+      var why = d === 2 ? T.no_data : T.no_last_year;
+      return '<div class="rank"><h3>' + esc(title) + '</h3><p class="sub">' + esc(why) + "</p></div>";
+    }
     return '<div class="rank"><h3>' + esc(title) + "</h3><table><tr><th>" + esc(T.rank) +
       "</th><th>" + esc(T.region) + "</th><th>" + esc(valueHead) + "</th></tr>" + body + "</table></div>";
   }

@@ -144,14 +144,13 @@ def rank_warehouse(tmp_path: Path) -> Path:
     path = build_report_warehouse(tmp_path / "ranks.duckdb")
     con = duckdb.connect(str(path))
     try:
-        con.execute(
-            "insert into regions values ('710000', '甲省', null, 'province', null, '710000'), "
-            "('720000', '乙省', null, 'province', null, '720000')"
-        )
-        for code, (parent, level, _, _) in RANK_CASE.items():
+        rows = [("710000", "甲省", "province", None), ("720000", "乙省", "province", None)]
+        rows += [(code, f"地区{code}", v[1], v[0]) for code, v in RANK_CASE.items()]
+        for code, name, level, parent in rows:
             con.execute(
-                "insert into regions values (?, ?, null, ?, ?, ?)",
-                [code, f"地区{code}", level, parent, code[:2] + "0000"],
+                "insert into regions (region_code, name, level, parent_code, province_code) "
+                "values (?, ?, ?, ?, ?)",
+                [code, name, level, parent, code[:2] + "0000"],
             )
             con.execute(
                 "insert into target_progress (region_code, year, period, as_of, indicator, "
