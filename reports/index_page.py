@@ -118,6 +118,8 @@ def urgent_phrase(row: Mapping[str, Any], lang: str) -> str:
     section = row.get("urgent_section")
     if isinstance(section, str):
         name += f" {section}"
+    if status == "not_evaluable":
+        return f"{name}: {i18n.indicator(status, lang)}"
     indicator = INDICATORS.get(code)
     base = INDICATORS.get(indicator.base) if indicator and indicator.base else indicator
     base_code = base.code if base else code

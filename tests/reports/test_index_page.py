@@ -117,6 +117,9 @@ def test_phrases_of_lost_closed_and_met_targets():
         == "O3日最大8小时平均第90百分位数: 余下 61 天中至多 4 天可超过 160 µg/m³"
     )
     assert _phrase(urgent_status="met", urgent_indicator="good_days") == "全部 3 项目标已达标"
+    assert _phrase(urgent_status="not_evaluable", urgent_indicator="o3_8h_p90") == (
+        "O3日最大8小时平均第90百分位数: 无法评估"
+    )
 
 
 def test_ranked_month_is_the_last_complete_month():
