@@ -260,7 +260,7 @@ def stations_without_region(con: duckdb.DuckDBPyConnection, batch: str, period: 
         ResultRow | None:
     """Listed stations with values but no region: one entry per station, with the reason
     (None when no listed station has values)."""
-    found = con.execute(read_sql("stations_without_region"), period.params).fetchall()
+    found = con.execute(read_sql("stations_without_region", SQL_PACKAGE), period.params).fetchall()
     if not found:
         return None
     unassigned = [(code, name, note) for code, name, _, missing, note in found if missing]
