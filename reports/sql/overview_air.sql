@@ -2,8 +2,8 @@
 -- given, and $year's year to date up to $as_of), dust deducted as the bulletins rank: the
 -- composite index, good-day ratio and PM2.5 with their change on last year, and the ranks of
 -- the index and of its improvement from air_rankings (the one place ranks are computed,
--- standards.md §4): nationally (scope 'national', cities) and among the siblings under the
--- same parent (scope 'province' for a city, 'city' for a county).
+-- docs/standards.md §4): nationally (scope 'national', cities) and among the siblings
+-- under the same parent (scope 'province' for a city, 'city' for a county).
 with periods as (
     select
         p.region_code,
