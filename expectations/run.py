@@ -98,11 +98,13 @@ def validate_warehouse(
     run_id: str,
     docs_dir: Path | str | None,
     days: tuple[dt.date, dt.date] | None = None,
+    lang: str = "zh",
 ) -> Summary:
     """Run every suite on the loaded data (natural days `days`, default all) without loading.
 
     Writes validation_results rows for run_id and the Data Docs page under docs_dir (None: no
-    page). A critical failure makes Summary.ok false; the caller decides not to publish.
+    page) in lang (zh or en). A critical failure makes Summary.ok false; the caller decides
+    not to publish.
     """
     start = time.perf_counter()
     summary = Summary(run_id)
@@ -134,7 +136,7 @@ def validate_warehouse(
     write_results(con, run_id, summary.rows)
     summary.seconds = time.perf_counter() - start
     if docs_dir is not None:
-        summary.docs_path = write_docs(con, run_id, Path(docs_dir))
+        summary.docs_path = write_docs(con, run_id, Path(docs_dir), lang)
     return summary
 
 

@@ -24,6 +24,12 @@ for _var, _val in (
     ("DO_NOT_TRACK", "1"),
     # the temporary API of `envq run` migrates a fresh database first: 20 s is short on a busy host
     ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"),
+    # `envq run` and `envq serve` keep their history in one Prefect database (the UI shows
+    # every night), and the UI shows envq's own log lines beside Prefect's
+    ("PREFECT_HOME", str(Path("data/prefect").resolve())),
+    ("PREFECT_LOGGING_EXTRA_LOGGERS", "envq,flows,transforms,expectations,reports"),
+    # ...and outside a flow run (envq ingest, --no-prefect) those loggers only log locally
+    ("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore"),
 ):
     os.environ.setdefault(_var, _val)
 
@@ -65,16 +71,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_prefect:
         from flows.plain_run import run_plainly as run
     else:
+        from flows.serve import running_server
+
+        api_url = running_server()  # record the run where `envq serve` records the nights
+        if api_url:
+            os.environ["PREFECT_API_URL"] = api_url
         from flows.nightly import nightly as run
 
-    summary = run(
-        warehouse=args.warehouse,
-        raw=args.raw,
-        as_of=args.as_of,
-        edition=args.standard,
-        lang=args.lang,
-    )
-    print("\n".join(run_summary_lines(summary)))
+    summary = run(**run_options(args))
+    print("\n".join(run_summary_lines(summary, args.lang)))
     return 0
 
 
@@ -142,7 +147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         settings.reports_dir,
         as_of=args.as_of,
         lang=args.lang,
-        formats=tuple(args.format.split(",")),
+        formats=args.format,
         region=args.region,
         year=args.year,
         self_contained=args.self_contained,
@@ -188,7 +193,12 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows.serve import serve
 
-    return serve(cron=args.cron, once=args.once, warehouse=args.warehouse)
+    options = run_options(args)
+    options.pop("as_of", None)  # each scheduled night reports on its own day
+    raw = options.get("raw")
+    if raw and not Path(str(raw)).is_dir():  # else every night would fail on it
+        raise CliError(f"--raw {raw}: no such folder")
+    return serve(cron=args.cron, once=args.once, host=args.host, options=options)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -203,23 +213,148 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
 
 
+FORMATS = ("html", "xlsx")
+SUPPORTED_PLATFORMS = ("linux", "darwin")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--format: a comma-separated subset of html,xlsx (an unknown name is an error)."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {','.join(unknown) or text!r}; use html, xlsx or html,xlsx"
+        )
+    return names
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("envq")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several commands share, each declared once.
+
+    The common options default to SUPPRESS so that a subcommand never resets a value given
+    before it (`envq targets --warehouse X check` keeps X); build_parser sets their defaults
+    once on the top-level parser.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--warehouse",
+        default=argparse.SUPPRESS,
+        help="published DuckDB file (default $ENVQ_WAREHOUSE, else data/warehouse/envq.duckdb)",
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="debug log lines, and the traceback of a failure",
+    )
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="language of reports, summary and messages (default zh)",
+    )
+    as_of = argparse.ArgumentParser(add_help=False)
+    as_of.add_argument(
+        "--as-of", type=_date, help="as-of date of the year-to-date figures (default: latest)"
+    )
+    standard = argparse.ArgumentParser(add_help=False)
+    standard.add_argument(
+        "--standard",
+        choices=["2012", "2026"],
+        help="force one edition of the rules (default: the edition in force on each day)",
+    )
+    raw = argparse.ArgumentParser(add_help=False)
+    raw.add_argument(
+        "--raw", help="folder of incoming files (default $ENVQ_RAW, else data/raw: the sample)"
+    )
+    return {"common": common, "lang": lang, "as_of": as_of, "standard": standard, "raw": raw}
+
+
+def run_options(args: argparse.Namespace) -> dict[str, object]:
+    """The options of a nightly run, as the keyword arguments of flows.nightly.nightly.
+
+    `envq run` calls the flow with them and `envq serve` stores them as the deployment's
+    parameters, so a scheduled run reads what the operator gave serve.
+    """
+    options: dict[str, object] = {
+        "warehouse": args.warehouse,
+        "raw": getattr(args, "raw", None),
+        "edition": getattr(args, "standard", None),
+        "lang": getattr(args, "lang", "zh"),
+    }
+    if getattr(args, "as_of", None) is not None:
+        options["as_of"] = args.as_of
+    return options
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Load PATHs into a scratch warehouse and score P(meet) against the outcomes."""
+    import json
+    import tempfile
+
+    from flows import stages
+    from transforms.targets.backtest import (
+        BACKTEST_INDICATORS,
+        forecasts,
+        load_backtest_days,
+        score,
+        table_lines,
+    )
+    from transforms.targets.config import load_progress_config
+
+    started = time.perf_counter()
+    wanted = args.indicator or list(BACKTEST_INDICATORS)
+    unknown = sorted(set(wanted) - set(BACKTEST_INDICATORS))
+    if unknown:
+        raise CliError(f"not backtested: {unknown}; choose from {list(BACKTEST_INDICATORS)}")
+    with tempfile.TemporaryDirectory(prefix="envq-backtest-") as tmp:
+        settings = load_settings(str(Path(tmp) / "backtest.duckdb"))
+        with _writing(settings) as con:
+            stages.load_configuration(con, settings)
+            summary = stages.ingest(con, [Path(p) for p in args.paths], _run_id(), validate=False)
+            days = load_backtest_days(con)
+    loaded = time.perf_counter() - started
+    if days.empty:
+        raise CliError(f"no daily air series in {args.paths} ({summary['by_status']})")
+    rows = forecasts(days, wanted, load_progress_config())
+    result = score(rows)
+    print("\n".join(table_lines(result)))
+    print(
+        f"backtest: {days['region_code'].nunique()} series, {len(rows):,} forecasts; "
+        f"load {loaded:.1f} s, total {time.perf_counter() - started:.1f} s"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envq", description="Environmental-quality indicators and target progress."
     )
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--warehouse",
-        help="published DuckDB file (default $ENVQ_WAREHOUSE, else data/warehouse/envq.duckdb)",
-    )
-    common.add_argument("-v", "--verbose", action="store_true")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"envq {_version()}")
+    parser.set_defaults(warehouse=None, verbose=False)
+    shared = _shared_options()
+    common = shared["common"]
+    run_like = [common, shared["raw"], shared["standard"], shared["lang"]]
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("run", parents=[common], help="the nightly job (on the sample by default)")
-    p.add_argument("--raw", help="folder of incoming files (default data/raw)")
-    p.add_argument("--as-of", type=_date, help="as-of date of the year-to-date figures")
-    p.add_argument("--standard", choices=["2012", "2026"], help="force one edition of the rules")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p = sub.add_parser(
+        "run",
+        parents=[*run_like, shared["as_of"]],
+        help="the nightly job (on the sample by default)",
+    )
     p.add_argument(
         "--no-prefect",
         action="store_true",
@@ -228,24 +363,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("ingest", parents=[common], help="load files or folders idempotently")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+", help="raw files or folders (format detected per file)")
     p.add_argument("--no-validate", action="store_true", help="skip the batch quality gates")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("validate", parents=[common], help="run the quality suites on the data")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("build", parents=[common], help="rebuild the marts from the core tables")
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--standard", choices=["2012", "2026"])
+    p = sub.add_parser(
+        "build",
+        parents=[common, shared["as_of"], shared["standard"]],
+        help="rebuild the marts from the core tables",
+    )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("report", parents=[common], help="target-gap reports (HTML, xlsx)")
-    p.add_argument("--region")
-    p.add_argument("--year", type=int)
-    p.add_argument("--as-of", type=_date)
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--format", default="html,xlsx")
+    p = sub.add_parser(
+        "report",
+        parents=[common, shared["as_of"], shared["lang"]],
+        help="target-gap reports (HTML, xlsx)",
+    )
+    p.add_argument("--region", help="one region code (default: every region with targets)")
+    p.add_argument("--year", type=int, help="assessment year (default: the as-of date's year)")
+    p.add_argument(
+        "--format",
+        type=_formats,
+        default=FORMATS,
+        help="comma-separated: html, xlsx (default html,xlsx)",
+    )
     p.add_argument(
         "--self-contained",
         action="store_true",
@@ -254,21 +398,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("targets", parents=[common], help="targets at risk")
-    tsub = p.add_subparsers(dest="targets_command", required=True)
-    c = tsub.add_parser("check", parents=[common], help="print indicators at risk or off track")
-    c.add_argument("--as-of", type=_date)
-    c.add_argument("--fail-on", choices=["off_track", "at_risk"])
+    tsub = p.add_subparsers(dest="targets_command", required=True, metavar="COMMAND")
+    c = tsub.add_parser(
+        "check",
+        parents=[common, shared["as_of"]],
+        help="print indicators at risk or off track",
+    )
+    c.add_argument(
+        "--fail-on",
+        choices=["off_track", "at_risk"],
+        help="exit 1 when a target is in this state or worse (default: always exit 0)",
+    )
     c.set_defaults(func=cmd_targets)
 
-    p = sub.add_parser("serve", parents=[common], help="serve the nightly schedule with Prefect")
-    p.add_argument("--cron", default=os.environ.get("ENVQ_CRON", "0 2 * * *"))
+    p = sub.add_parser("serve", parents=run_like, help="serve the nightly schedule with Prefect")
+    p.add_argument(
+        "--cron",
+        default=os.environ.get("ENVQ_CRON", "0 2 * * *"),
+        help="when the nightly run starts, in the bureau's time zone (default 0 2 * * *)",
+    )
+    p.add_argument(
+        "--host",
+        default=os.environ.get("ENVQ_PREFECT_HOST", "127.0.0.1"),
+        help="address the Prefect UI listens on (default 127.0.0.1; anything else needs an "
+        "authenticating proxy in front, see docs/operations.md)",
+    )
     p.add_argument("--once", action="store_true", help="trigger one scheduled-style run and exit")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("sample", parents=[common], help="deterministic synthetic data")
-    p.add_argument("--out", required=True)
-    p.add_argument("--start", type=_date)
-    p.add_argument("--end", type=_date)
+    p.add_argument("--out", required=True, help="folder to write the sample files into")
+    p.add_argument("--start", type=_date, help="first day (default 2024-01-01)")
+    p.add_argument("--end", type=_date, help="last day (default 2026-10-31)")
     p.add_argument("--stations", type=int, help="add N national stations (benchmark data)")
     p.set_defaults(func=cmd_sample)
 
@@ -278,19 +439,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--bench-dir", help="folder of the bench's data (default $ENVQ_BENCH_DIR, else data/bench)"
     )
     p.add_argument("--out", help="JSON file of the figures (default <bench-dir>/bench.json)")
-    p.add_argument("--stations", type=int, default=1700)
-    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--stations", type=int, default=1700, help="national stations (default 1700)")
+    p.add_argument("--days", type=int, default=365, help="days of synthetic data (default 365)")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("backtest", parents=[common], help="score P(meet) on real daily series")
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help="daily city or hourly station files or folders"
+    )
+    p.add_argument("--indicator", action="append", help="an indicator to score (repeatable)")
+    p.add_argument("--json", help="write the scores as JSON to this file")
+    p.set_defaults(func=cmd_backtest)
     return parser
+
+
+def _log_in_bureau_time() -> None:
+    """Log lines carry the bureau's clock (ENVQ_TIMEZONE), not the server's."""
+    from transforms.clock import bureau_timezone
+
+    zone = bureau_timezone()
+
+    def converter(seconds: float | None) -> time.struct_time:
+        moment = time.time() if seconds is None else seconds
+        return dt.datetime.fromtimestamp(moment, zone).timetuple()
+
+    for handler in logging.getLogger().handlers:
+        if handler.formatter is not None:
+            handler.formatter.converter = converter  # type: ignore[method-assign]
+
+
+def check_platform(platform: str = sys.platform) -> str | None:
+    """The one-line reason envq cannot run here, or None on a supported platform.
+
+    The writer's lock (fcntl) and the serve's server handling (process groups, prctl) are
+    POSIX; Linux is what CI runs, macOS is POSIX too.
+    """
+    if platform.startswith(SUPPORTED_PLATFORMS):
+        return None
+    return f"unsupported platform {platform!r}: envq runs on Linux or macOS (see README)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    unsupported = check_platform()
+    if unsupported:
+        print(f"envq: {unsupported}", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        _log_in_bureau_time()
+    except ValueError as exc:  # an unknown ENVQ_TIMEZONE
+        print(f"envq: {exc}", file=sys.stderr)
+        return 2
     if not args.verbose:  # GX logs every registration at INFO: it would bury the progress lines
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
         logging.getLogger("httpx").setLevel(logging.WARNING)  # serve: one line per API request
@@ -301,7 +505,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # noqa: BLE001 - the contract: one line, non-zero exit
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"envq {args.command}: {reason}", file=sys.stderr)
+        failed = " 失败：" if getattr(args, "lang", "zh") == "zh" else ": "
+        print(f"envq {args.command}{failed}{reason}", file=sys.stderr)
         if args.verbose:
             raise
         return 1

@@ -9,6 +9,7 @@ the publish task, by an atomic rename, so a failed night leaves the last good st
 # keeps only the globals the function body uses, so string annotations such as "dt.date" could
 # not be resolved when Prefect validates the parameters (NightlyModel is not fully defined).
 import datetime as dt
+import logging
 import os
 from typing import Any
 
@@ -16,14 +17,32 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import stages
-from flows.plain_run import read_published_summary
+from flows import alerts, stages
+from flows.plain_run import alert_failed_run, read_published_summary
 from flows.publish import open_working
 from flows.settings import load_settings
 from flows.stages import RUN_STAGES, Run, Stage, StageFailed, new_run_id
 from flows.summary import run_summary_markdown
 
 RETRY_DELAYS = [float(s) for s in os.environ.get("ENVQ_RETRY_DELAYS", "2,10").split(",")]
+# envq's own loggers, shown in the Prefect UI (PREFECT_LOGGING_EXTRA_LOGGERS, set by the CLI)
+ENVQ_LOGGERS = ("envq", "flows", "transforms", "expectations", "reports")
+# errors of the input itself (a bad line in targets.yaml, a malformed file): retrying the
+# same input gives the same error, so the task fails once, with its line
+NOT_RETRIED = (ValueError, LookupError, TypeError)
+
+
+def worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """Prefect retry condition: retry what may pass next time (I/O, locks), not bad input."""
+    return not isinstance(state.data, NOT_RETRIED)
+
+
+def _show_envq_logs() -> None:
+    """INFO lines of envq's loggers reach Prefect's handler (the worker's root is WARNING)."""
+    for name in ENVQ_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
 
 
 def _on_work_db(run: Run, fn) -> Any:
@@ -95,6 +114,7 @@ def _stage_task(stage: Stage):
         cache_policy=NO_CACHE,
         retries=2 if stage.retries else 0,
         retry_delay_seconds=RETRY_DELAYS,
+        retry_condition_fn=worth_retrying,
     )
     def stage_task(run: Run) -> Any:
         out = _run_stage(stage, run)
@@ -122,10 +142,12 @@ def nightly(
     lang: str = "zh",
 ) -> dict[str, Any]:
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
+    _show_envq_logs()
     run = Run(load_settings(warehouse, raw), new_run_id(), as_of, edition, lang)
     try:
         stages.walk(run, _call_task)
     except StageFailed as exc:
+        alert_failed_run(run, exc)
         reason = str(exc)
         create_markdown_artifact(
             key="envq-run-failure",
@@ -134,9 +156,10 @@ def nightly(
         )
         raise
     run.summary.update(read_published_summary(run.settings.warehouse, as_of))
+    run.summary["alerts"] = alerts.alert_targets(run.settings, lang, as_of)
     create_markdown_artifact(
         key="envq-run-summary",
-        markdown=run_summary_markdown(run.summary),
+        markdown=run_summary_markdown(run.summary, lang),
         description="envq nightly run summary",
     )
     return run.summary

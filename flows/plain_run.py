@@ -14,9 +14,16 @@ from typing import Any
 
 import duckdb
 
-from flows import stages
+from flows import alerts, stages
 from flows.settings import load_settings
-from flows.stages import Run, Stage, StageFailed, failure_reason, new_run_id
+from flows.stages import (
+    CriticalValidationFailure,
+    Run,
+    Stage,
+    StageFailed,
+    failure_reason,
+    new_run_id,
+)
 
 __all__ = ["StageFailed", "failure_reason", "new_run_id", "read_published_summary", "run_plainly"]
 
@@ -58,19 +65,41 @@ def run_plainly(
     """Ingest new files, validate, rebuild the marts, publish, write the reports."""
     run = Run(load_settings(warehouse, raw), new_run_id(), as_of, edition, lang)
     call = _OneConnection()
-    stages.walk(run, call, cleanup=call.close)
+    try:
+        stages.walk(run, call, cleanup=call.close)
+    except StageFailed as exc:
+        alert_failed_run(run, exc)
+        raise
     run.summary.update(read_published_summary(run.settings.warehouse, as_of))
+    run.summary["alerts"] = alerts.alert_targets(run.settings, lang, as_of)
     return run.summary
+
+
+def alert_failed_run(run: Run, exc: StageFailed) -> None:
+    """Tell the bureau's channels that the run failed (critical: stopped by the checks)."""
+    critical = isinstance(exc.__cause__, CriticalValidationFailure)
+    alerts.alert_failure(run.settings, str(exc), run.run_id, critical, run.lang)
 
 
 def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
     """Targets at risk and unregistered codes, read back from the published database."""
-    from flows.targets_check import targets_check
+    from flows.targets_check import ALERT_STATUSES, targets_check
+    from transforms.targets.progress import progress_rows
     from transforms.warehouse import connect
 
     con = connect(published, read_only=True)
     try:
         lines, _ = targets_check(con, as_of, None)
-        return {"targets_at_risk": lines, **stages.unregistered_counts(con)}
+        rows = progress_rows(con, as_of, None)
+        unregistered = stages.unregistered_counts(con)
     finally:
         con.close()
+    danger: list[dict[str, Any]] = []
+    if not rows.empty:
+        # the targets of targets_check's lines, in its order, for the summary in Chinese
+        rows = rows[rows["year"] == rows["as_of"].iloc[0].year]
+        rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
+        rows = rows[rows["status"].isin(ALERT_STATUSES)].assign(_rank=rows["status"].map(rank))
+        rows = rows.sort_values(["_rank", "region_code", "period", "indicator"])
+        danger = rows.drop(columns="_rank").to_dict("records")
+    return {"targets_at_risk": lines, "targets_in_danger": danger, **unregistered}

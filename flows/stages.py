@@ -115,8 +115,10 @@ def validate(
     run_id: str,
     settings: Settings,
     loaded_paths: list[str] | None = None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
-    """Run the expectation suites over what is loaded (nothing is loaded here).
+    """Run the expectation suites over what is loaded (nothing is loaded here); the Data Docs
+    page is written in lang.
 
     With loaded_paths (a nightly run), only the natural days those files touched are checked
     instead of the whole warehouse.
@@ -125,7 +127,7 @@ def validate(
     from transforms.air.build_state import loaded_days
 
     days = loaded_days(con, loaded_paths) if loaded_paths else None
-    summary = validate_warehouse(con, run_id, settings.quality_dir, days=days)
+    summary = validate_warehouse(con, run_id, settings.quality_dir, days=days, lang=lang)
     return {
         "ok": summary.ok,
         "critical_failures": len(summary.critical_failures),
@@ -189,8 +191,15 @@ class StageFailed(RuntimeError):
     """A stage of the run failed; the message names the stage and the reason in one line."""
 
 
+class CriticalValidationFailure(RuntimeError):
+    """A critical expectation failed: the run stops before publishing."""
+
+
 def new_run_id() -> str:
-    return dt.datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    """A run id that starts with the bureau's local time (not the server's)."""
+    from transforms.clock import bureau_now
+
+    return bureau_now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
 
 
 def failure_reason(stage: str, exc: BaseException) -> str:
@@ -202,7 +211,7 @@ def failure_reason(stage: str, exc: BaseException) -> str:
 def require_valid(validation: dict[str, Any]) -> dict[str, Any]:
     """The validation summary, or an error if a critical expectation failed (stops the run)."""
     if not validation.get("ok", True):
-        raise RuntimeError(
+        raise CriticalValidationFailure(
             f"{validation.get('critical_failures')} critical expectation(s) failed; "
             "the published warehouse is left as it was"
         )
@@ -265,7 +274,7 @@ def _ingest(run: Run, con: Con) -> dict[str, Any]:
 def _validate(run: Run, con: Con) -> dict[str, Any]:
     assert con is not None
     loaded = run.summary["ingest"]["loaded_paths"]
-    return require_valid(validate(con, run.run_id, run.settings, loaded))
+    return require_valid(validate(con, run.run_id, run.settings, loaded, run.lang))
 
 
 def _build(run: Run, con: Con) -> dict[str, int]:

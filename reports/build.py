@@ -23,6 +23,7 @@ from reports.overview import read_overview, region_ranks
 from reports.retention import prune_reports, reports_to_keep
 from reports.tables import all_tables
 from reports.xlsx import write_workbook
+from transforms.clock import bureau_now
 
 
 def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.date | None) -> dt.date:
@@ -93,7 +94,7 @@ def write_reports(
     out.mkdir(parents=True, exist_ok=True)
     docs = Path(quality_docs) if quality_docs else out / "quality" / "index.html"
     docs_href = Path(os.path.relpath(docs, out)).as_posix()
-    generated = dt.datetime.now()
+    generated = bureau_now()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         day = resolve_as_of(con, as_of)

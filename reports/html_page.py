@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import plotly.io as pio
@@ -21,6 +22,7 @@ from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from reports import figures, i18n
 from reports.colours import status_colour
 from reports.data import RegionData
+from reports.headline import headline
 from reports.table import Table, as_float, as_int, indicator_decimals
 from reports.tables import all_tables
 
@@ -39,8 +41,60 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#eef3fa}
 td.t{text-align:left}
 .scroll{max-height:420px;overflow:auto;display:inline-block}
+.headline{background:#eef3fa;border-left:6px solid #1f5fa8;padding:.6em 1em;margin:1em 0;
+font-size:1.1em;line-height:1.6}.headline p{margin:.2em 0}
+@page{size:A4;margin:12mm}
+@media print{
+body{margin:0;max-width:none;font-size:10pt;-webkit-print-color-adjust:exact;
+print-color-adjust:exact}
+h1{font-size:15pt}h2{break-before:page;margin-top:0}h2:first-of-type{break-before:auto}
+h2,h3{break-after:avoid}
+.modebar-container,.modebar{display:none!important}
+.headline{font-size:10.5pt;padding:.3em .8em;margin:.5em 0}
+.cards{display:grid;grid-template-columns:repeat(3,1fr);gap:5px}
+.card{min-width:0;max-width:none;padding:4px 7px;font-size:8.5pt;break-inside:avoid}
+.card h3{font-size:9pt;margin-bottom:2px}.card .actual{font-size:1.25em}
+.card .row{font-size:1em}
+.js-plotly-plot,.plotly-graph-div{width:100%!important;break-inside:avoid}
+.scroll{max-height:none;overflow:visible;display:block}
+table{font-size:8pt;width:100%}td,th{padding:2px 4px}td.t{white-space:nowrap}
+tr{break-inside:avoid}a{color:#000;text-decoration:none}
+}
 """
-CONFIG = {"displaylogo": False, "responsive": True}
+# no logo, and no "Share chart" button (plotly.js 4 shows one by default): it would send
+# the figure to Plotly's cloud, and the pages are offline
+CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False}
+# plotly.js's own texts (toolbar, hover, date axes) in the reader's language
+PLOTLY_LOCALES = {"zh": "zh-CN"}
+LOCALE_FILES = {"zh": Path(__file__).parent / "assets" / "plotly-locale-zh-cn.js"}
+# Charts follow the page width; when printing they are redrawn at the paper's width.
+PRINT_JS = """(function(){function fit(){document.querySelectorAll('.js-plotly-plot')
+.forEach(function(gd){Plotly.Plots.resize(gd);});}
+window.addEventListener('beforeprint',fit);window.addEventListener('afterprint',fit);
+if(window.matchMedia){window.matchMedia('print').addEventListener('change',fit);}})();"""
+
+
+@cache
+def plotly_locale_js(lang: str) -> str:
+    """A script registering plotly.js's locale of `lang` ('' for English, plotly's own).
+
+    The locale file is plotly.js-locales' CommonJS module as published, bundled with the
+    reports (pages stay offline); it is wrapped here so it registers itself with Plotly.
+    """
+    path = LOCALE_FILES.get(lang)
+    if path is None:
+        return ""
+    module = path.read_text(encoding="utf-8")
+    return (
+        "(function(){var module={exports:{}};\n"
+        f"{module}\nPlotly.register(module.exports);}})();"
+    )
+
+
+def plotly_config(lang: str) -> dict[str, object]:
+    """plotly.js config of a figure: no logo, responsive, the reader's locale."""
+    locale = PLOTLY_LOCALES.get(lang)
+    return {**CONFIG, "locale": locale} if locale else dict(CONFIG)
 
 
 @cache
@@ -136,6 +190,9 @@ def card(row: pd.Series, lang: str) -> str:
         lines.append(f"{esc(t('ceiling'))}: {fmt(float(row['remaining_mean_ceiling']), 1)} {unit}")
     if pd.notna(row["probability_of_meeting"]):
         lines.append(f"{esc(t('probability'))}: {fmt(float(row['probability_of_meeting']), 2)}")
+    basis = probability_basis(row, lang)
+    if basis:
+        lines.append(f"<small>{esc(basis)}</small>")
     rows = "".join(f'<div class="row">{line}</div>' for line in lines)
     return (
         f'<div class="card" style="border-left-color:{colour}">'
@@ -185,12 +242,31 @@ def rank_block(ranks: pd.DataFrame | None, lang: str) -> str:
     )
 
 
+def stamp(moment: dt.datetime) -> str:
+    """Date and minute of a time, with its zone's name when it has one (Asia/Shanghai)."""
+    zone = getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
+    return f"{moment:%Y-%m-%d %H:%M} {zone}".rstrip()
+
+
+def probability_basis(row: pd.Series, lang: str) -> str:
+    """One line on how P(meet) was made (earlier years, futures), or why there is none."""
+    futures = row.get("projection_futures")
+    if pd.notna(row.get("probability_of_meeting")) and pd.notna(futures):
+        span = row.get("history_span") or ""
+        return i18n.text("p_basis", lang).format(
+            years=int(row["history_years"]), span=span, futures=int(futures)
+        )
+    if row.get("projection_method") == "none":
+        return i18n.text("p_pace_only", lang)
+    return ""
+
+
 def _pct(value: object) -> float | None:
     f = as_float(value)
     return None if f is None else 100 * f
 
 
-def figure_div(fig: figures.Figure, div_id: str) -> str:
+def figure_div(fig: figures.Figure, div_id: str, lang: str = "zh") -> str:
     """A figure as a div (plotly.js itself is in the page head).
 
     Arrays go to plotly.js as typed base64 arrays, as go.Figure.to_dict would send them (only
@@ -203,7 +279,7 @@ def figure_div(fig: figures.Figure, div_id: str) -> str:
         full_html=False,
         include_plotlyjs=False,
         div_id=div_id,
-        config=CONFIG,
+        config=plotly_config(lang),
         validate=False,
     )
 
@@ -246,21 +322,27 @@ def region_page(
         f"{esc(d.name)} ({esc(s.region)}) · {esc(t('title'))} · {s.year} · "
         f"{esc(t('as_of'))} {s.as_of.isoformat()}"
     )
+    div = lambda fig, div_id: figure_div(fig, div_id, lang)  # noqa: E731
     by_key = {tb.key: tb for tb in (tables or all_tables(d, lang))}
     cards = "".join(card(r, lang) for _, r in d.targets.iterrows())
     air = not d.running_means.empty or not d.good_days.empty
-    parts = [f'<h2>{esc(t("sec_cards"))}</h2><div class="cards">{cards}</div>']
+    lead = "".join(f"<p>{esc(sentence)}</p>" for sentence in headline(d.targets, lang))
+    parts = [
+        f'<div class="headline">{lead}</div>' if lead else "",
+        f'<h2>{esc(t("sec_cards"))}</h2><div class="cards">{cards}</div>',
+        f"<p class=sub>{esc(t('p_method'))}</p>",
+    ]
     if air:
         parts += [
             f"<h2>{esc(t('sec_good_days'))}</h2>",
-            figure_div(figures.good_days_figure(d.good_days, d.targets, s, lang), "fig-good"),
+            div(figures.good_days_figure(d.good_days, d.targets, s, lang), "fig-good"),
             f"<h2>{esc(t('sec_pm'))}</h2>",
-            figure_div(figures.pm_figure(d.running_means, d.targets, s, "pm25", lang), "fig-pm25"),
-            figure_div(figures.pm_figure(d.running_means, d.targets, s, "pm10", lang), "fig-pm10"),
+            div(figures.pm_figure(d.running_means, d.targets, s, "pm25", lang), "fig-pm25"),
+            div(figures.pm_figure(d.running_means, d.targets, s, "pm10", lang), "fig-pm10"),
             f"<h2>{esc(t('sec_calendar'))}</h2>",
-            figure_div(figures.calendar_figure(d.aqi_calendar, s, lang), "fig-calendar"),
+            div(figures.calendar_figure(d.aqi_calendar, s, lang), "fig-calendar"),
             f"<h2>{esc(t('sec_drivers'))}</h2>",
-            figure_div(figures.drivers_figure(d.primary_pollutants, s, lang), "fig-drivers"),
+            div(figures.drivers_figure(d.primary_pollutants, s, lang), "fig-drivers"),
         ]
     parts += [
         f"<h2>{esc(t('sec_ranking'))}</h2>",
@@ -286,7 +368,9 @@ def region_page(
     return (
         f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
         f'<meta charset="utf-8"><title>{title}</title><style>{CSS}</style>'
-        f"{plotly_script(plotly_src)}</head><body>"
+        f"{plotly_script(plotly_src)}"
+        f'<script type="text/javascript">{plotly_locale_js(lang)}</script></head><body>'
         f"<h1>{title}</h1><p class=sub>{esc(t('generated'))} "
-        f"{generated:%Y-%m-%d %H:%M}</p>{''.join(parts)}</body></html>"
+        f"{esc(stamp(generated))}</p>{''.join(parts)}"
+        f'<script type="text/javascript">{PRINT_JS}</script></body></html>'
     )

@@ -83,6 +83,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "non_good_allowed": ("允许非优良天数", "Non-good days allowed"),
     "projected": ("预测", "Projected"),
     "probability": ("达标概率", "P(meet)"),
+    "p_basis": (
+        "据{years}个往年（{span}）、{futures}种模拟",
+        "from {years} earlier years ({span}), {futures} futures",
+    ),
+    "p_pace_only": (
+        "往年数据不足两年：仅按时序进度判断，不给概率",
+        "fewer than two earlier years: pace verdict only, no probability",
+    ),
+    "p_method": (
+        "达标概率的算法：把往年同期前后若干天内连续30天的实测数据拼接成今年剩余天数的数千种"
+        "可能走势，每个往年先按今年迄今与该年同期的浓度比例换算，每种走势的总体水平再按往年"
+        "之间的差异浮动。按HJ 663对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
+        "达标概率；往年不足两年时只给时序进度判断。",
+        "How P(meet) is made: thousands of futures for the days left are stitched from 30-day "
+        "runs of earlier years starting near the same calendar dates, each earlier year first "
+        "scaled by how this year so far compares with it, and each future's overall level "
+        "varied as much as the earlier years differ. P(meet) is the share of futures whose "
+        "final value, computed by HJ 663 from the days so far and the simulated days, meets "
+        "the target; with fewer than two earlier years only the pace verdict is shown.",
+    ),
     "last_year": ("去年同期", "Last year"),
     "status": ("状态", "Status"),
     "unit": ("单位", "Unit"),
@@ -232,7 +252,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "severity": ("级别", "Severity"),
     "failed_batches": ("未通过批次", "Failed batches"),
     "unexpected_values": ("异常值数量", "Unexpected values"),
-    "data_docs": ("查看数据文档 (Data Docs)", "Open the Data Docs"),
+    "data_docs": ("查看数据质量校验详情", "Open the Data Docs"),
     "nothing_quarantined": ("无隔离数据", "nothing quarantined"),
     "all_passed": ("全部校验通过", "every expectation passed"),
     # sheet names (Excel: at most 31 characters, no []:*?/\)
@@ -279,6 +299,19 @@ QUARANTINE_REASONS: dict[str, tuple[str, str]] = {
     "non_numeric": ("非数值", "not a number"),
     "impossible_value": ("不可能的数值", "impossible value"),
     "missing_timestamp": ("缺少时间", "missing timestamp"),
+    # rectification ledgers (transforms/ingest/formats/rectification.py)
+    "missing_problem_no": ("缺少问题编号", "no problem number"),
+    "unknown_status": ("无法识别的整改状态", "unknown status"),
+    "unparseable_deadline": ("无法识别的整改时限", "unreadable deadline"),
+    "unparseable_date": ("无法识别的日期", "unreadable date"),
+    "duplicate_problem_no": ("问题编号重复", "problem number given twice"),
+    "completion_before_feedback": ("完成日期早于督察反馈日期", "completed before the feedback"),
+}
+
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "critical": ("严重", "critical"),
+    "warning": ("警告", "warning"),
 }
 
 
@@ -328,6 +361,12 @@ def water_class(value: object, lang: str = "zh") -> str:
     return _pick(pair, lang) if pair else str(number)
 
 
+def severity(code: str, lang: str = "zh") -> str:
+    """Severity of an expectation (critical / warning) in the reader's language."""
+    pair = SEVERITIES.get(code)
+    return _pick(pair, lang) if pair else code
+
+
 def quarantine_reason(code: str, lang: str = "zh") -> str:
     """Display name of a quarantine reason code; unknown reasons are shown as they are."""
     pair = QUARANTINE_REASONS.get(code)
@@ -354,6 +393,11 @@ PERIODS = {
 
 
 def period(code: str, lang: str = "zh") -> str:
-    """Assessment period label: year -> 全年 / Year, Q4 -> 第四季度 / Q4; others as they are."""
+    """Assessment period label: year -> 全年 / Year, Q4 -> 第四季度 / Q4, M03 -> 3月 / Mar;
+    others as they are."""
     pair = PERIODS.get(code)
-    return _pick(pair, lang) if pair else code
+    if pair:
+        return _pick(pair, lang)
+    if len(code) == 3 and code[0] == "M" and code[1:].isdigit() and 1 <= int(code[1:]) <= 12:
+        return month(int(code[1:]), lang)
+    return code

@@ -53,7 +53,13 @@ def validation_table(d: RegionData, lang: str) -> Table:
         t("unexpected_values"),
     ]
     rows = [
-        [r.suite, r.expectation, r.severity, int(r.failed_batches), as_int(r.unexpected_values)]
+        [
+            r.suite,
+            r.expectation,
+            i18n.severity(r.severity, lang),
+            int(r.failed_batches),
+            as_int(r.unexpected_values),
+        ]
         for r in d.failed_expectations.itertuples()
     ]
     return Table("sheet_validation", frame_of(rows, headers))

@@ -26,6 +26,10 @@ final as (
         tp.remaining_days,
         tp.projected,
         tp.probability_of_meeting,
+        tp.projection_method,
+        tp.history_years,
+        tp.history_span,
+        tp.projection_futures,
         tp.last_year_actual,
         tp.status,
         tp.as_of

@@ -68,6 +68,13 @@ def test_validate_writes_results_with_real_counts_and_docs(registered, tmp_path)
     assert "station_day_complete" in page and "pm25_le_pm10" in page
     assert not re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page)
     assert "<script" not in page
+    # Chinese by default: headings, column names and verdicts; English on request
+    assert '<html lang="zh-CN">' in page
+    assert "<h2>本次运行的校验项</h2>" in page and "<th>未通过批次</th>" in page
+    assert ">未通过</span>" in page and ">警告</span>" in page
+    english = validate_warehouse(con, "validate-en", tmp_path / "quality-en", lang="en")
+    page_en = english.docs_path.read_text(encoding="utf-8")
+    assert "<h2>Expectations of this run</h2>" in page_en and ">failed</span>" in page_en
 
 
 def test_critical_failure_in_the_warehouse_makes_the_summary_not_ok(registered, tmp_path):

@@ -7,11 +7,12 @@ import datetime as dt
 import json
 import socket
 import sqlite3
+import urllib.request
 
 import duckdb
 import pytest
 
-from flows.serve import next_run_time
+from flows.serve import local_server, next_run_time
 from tests.flows.processes import kill, start_envq
 
 UTC = dt.UTC
@@ -47,8 +48,33 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _api(api_url: str, path: str, body: dict) -> list[dict]:
+    request = urllib.request.Request(
+        f"{api_url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - loopback
+        return json.loads(resp.read())
+
+
+def _envq(args: list[str], env: dict[str, str]) -> str:
+    proc = start_envq(*args, env=env)
+    try:
+        out, _ = proc.communicate(timeout=600)
+    finally:
+        kill(proc)
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text[-3000:]
+    return text
+
+
 @pytest.mark.e2e
-def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
+def test_serve_once_runs_the_deployment_with_the_given_raw_folder(tmp_path, monkeypatch):
+    """serve --once reads --raw (no variable), runs the deployment, leaves its summary, and
+    the server's API lists envq's own log lines of that run; a later `envq run` finds the
+    same server and records its run there too."""
     from transforms.sample.data import write_sample
 
     raw = tmp_path / "raw"
@@ -59,21 +85,38 @@ def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
     env = {
         "PREFECT_HOME": str(home),
         "ENVQ_PREFECT_PORT": str(port),
-        "ENVQ_RAW": str(raw),
         "ENVQ_REPORTS": str(tmp_path / "reports"),
         "ENVQ_RETRY_DELAYS": "1,1",
     }
-    proc = start_envq("serve", "--once", "--warehouse", str(warehouse), env=env)
-    try:
-        out, _ = proc.communicate(timeout=600)
-    finally:
-        kill(proc)
-    text = out.decode(errors="replace")
-    assert proc.returncode == 0, text[-3000:]
-    assert "registered (0 2 * * *, Asia/Shanghai)" in text
-    assert not _port_open(port), "serve --once left the server it started running"
+    monkeypatch.setenv("PREFECT_HOME", str(home))  # the test's own server (local_server)
+    monkeypatch.setenv("ENVQ_PREFECT_PORT", str(port))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("ENVQ_RAW", raising=False)
+    with local_server(port=port) as api_url:  # the operator's long-running server
+        text = _envq(["serve", "--once", "--warehouse", str(warehouse), "--raw", str(raw)], env)
+        assert "registered (0 2 * * *, Asia/Shanghai)" in text
+        assert f"raw={raw}" in text
+        runs = _api(api_url, "/flow_runs/filter", {"sort": "EXPECTED_START_TIME_ASC"})
+        served = [r for r in runs if r["state_type"] == "COMPLETED"]
+        assert len(served) == 1 and served[0]["parameters"]["raw"] == str(raw)
+        logs = _api(
+            api_url,
+            "/logs/filter",
+            {"logs": {"flow_run_id": {"any_": [served[0]["id"]]}}, "limit": 200},
+        )
+        names = {log["name"] for log in logs}
+        # envq's own loggers, not only Prefect's (the air marts' build line is envq's)
+        assert any(log["name"] == "envq" and "air marts" in log["message"] for log in logs)
+        assert {n for n in names if not n.startswith("prefect")} >= {"envq"}
 
-    db = sqlite3.connect(home / "server.db")
+        # `envq run` records its run in the same server (and database) as the nights
+        _envq(["run", "--warehouse", str(warehouse), "--raw", str(raw)], env)
+        runs = _api(api_url, "/flow_runs/filter", {"sort": "EXPECTED_START_TIME_ASC"})
+        completed = [r for r in runs if r["state_type"] == "COMPLETED"]
+        assert len(completed) == 2 and completed[1]["deployment_id"] is None
+
+    assert not _port_open(port), "the server was left running"
+    db = sqlite3.connect(home / "prefect.db")
     try:
         runs = db.execute(
             "select r.id, r.state_type, r.expected_start_time from flow_run r "
@@ -99,13 +142,13 @@ def test_serve_once_runs_the_deployment_and_leaves_its_summary(tmp_path):
         "day_or": True,
     }
     summary = json.loads(artifacts["envq-run-summary"])
-    assert summary.startswith("# envq run summary")
+    assert summary.startswith("# envq 运行摘要")  # the run's language, zh by default
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         loaded = con.execute("select count(*) from load_log where status = 'loaded'").fetchall()
     finally:
         con.close()
     assert loaded[0][0] > 0
-    assert f"files: {loaded[0][0]} " in summary
+    assert f"文件：{loaded[0][0]} 个" in summary
     assert str(warehouse) in summary
     assert "envq-run-failure" not in artifacts

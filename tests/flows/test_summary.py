@@ -82,3 +82,62 @@ def test_markdown_nests_details_and_escapes_names():
     assert "平凉市&lt;script&gt;" in md
     assert "<script>" not in md
     assert "- reports: 3 files in r\n  - r/index.html\n" in md
+
+
+def test_chinese_summary_names_states_and_the_deciding_number():
+    danger = [
+        {
+            "region_code": "610902",
+            "region_name": "汉滨区",
+            "year": 2026,
+            "period": "year",
+            "indicator": "good_days",
+            "status": "cannot_be_met",
+            "actual": 250.0,
+            "comparator": ">=",
+            "target": 330.0,
+            "good_days_needed": 80,
+            "remaining_days": 61,
+        },
+        {
+            "region_code": "620800",
+            "region_name": "平凉市",
+            "year": 2026,
+            "period": "year",
+            "indicator": "pm25_mean",
+            "status": "off_track",
+            "actual": 41.0,
+            "comparator": "<=",
+            "target": 35.0,
+            "good_days_needed": None,
+            "remaining_days": 61,
+            "remaining_mean_ceiling": 12.94,
+        },
+        {
+            "region_code": "610900",
+            "region_name": "安康市",
+            "year": 2026,
+            "period": "year",
+            "indicator": "good_rate",
+            "status": "at_risk",
+            "actual": 86.1,
+            "comparator": ">=",
+            "target": 88.0,
+            "good_days_needed": 54,
+            "remaining_days": 61,
+        },
+    ]
+    lines = run_summary_lines({**SUMMARY, "targets_in_danger": danger}, "zh")
+    assert lines[0] == "envq 运行 20261123T020000-abc123"
+    assert (
+        lines[2] == "文件：5 个（failed 1, loaded 3, skipped 1）；载入 1,234,567 行；隔离 12 个数值"
+    )
+    assert lines[8] == "需关注的目标：已无法完成 1, 进度滞后 1, 有风险 1, 无法评估 1"
+    assert lines[9:12] == [
+        "  已无法完成  610902 汉滨区 优良天数：现状 250天（目标 >= 330天）；"
+        "还需 80 个优良天，但只剩 61 天",
+        "  进度滞后  620800 平凉市 PM2.5平均浓度：现状 41 µg/m³（目标 <= 35 µg/m³）；"
+        "余下 61 天平均浓度需不高于 12.9 µg/m³",
+        "  有风险  610900 安康市 优良天数比例：现状 86.1%（目标 >= 88%）；"
+        "余下 61 天中至少 54 天需为优良",
+    ]

@@ -294,6 +294,10 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
             for r in rows
         ],
     )
+    # how P(meet) was made (empty here: the cards then say nothing about it)
+    for column in ("projection_method varchar", "history_years integer",
+                   "history_span varchar", "projection_futures integer"):
+        con.execute(f"alter table target_progress add column {column}")
     # a section's class target (section code in region_code)
     con.execute(
         "insert into target_progress (region_code, year, period, as_of, indicator, domain, "

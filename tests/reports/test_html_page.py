@@ -39,7 +39,8 @@ def test_pages_of_a_folder_share_one_plotly_js_beside_them(report_warehouse, tmp
 def test_plotly_js_embedded_once_and_nothing_fetched(page):
     assert page.count(PLOTLY_MARK) == 1
     tags = re.findall(r"<script[^>]*>", page)
-    assert len(tags) == 1 + 5  # the bundle, then one call per figure
+    # the bundle, its zh-CN locale, one call per figure, the print script
+    assert len(tags) == 2 + 5 + 1
     assert not any("src" in tag for tag in tags)
     # the markup around the bundle (the bundle's own strings hold links it never follows)
     start = page.index("<script")
@@ -99,3 +100,27 @@ def test_fmt(value, text):
 def test_text_colour_reads_on_the_level_colours():
     assert text_colour("#FFFF00") == "#000"  # yellow (良)
     assert text_colour("#7E0023") == "#fff"  # maroon (严重污染)
+
+
+def test_card_says_how_p_was_made_or_why_there_is_none():
+    import pandas as pd
+
+    from reports.html_page import probability_basis
+
+    made = pd.Series(
+        {
+            "probability_of_meeting": 0.62,
+            "projection_method": "block_bootstrap_30d",
+            "history_years": 3,
+            "history_span": "2023-2025",
+            "projection_futures": 2000,
+        }
+    )
+    assert probability_basis(made, "en") == "from 3 earlier years (2023-2025), 2000 futures"
+    assert probability_basis(made, "zh") == "据3个往年（2023-2025）、2000种模拟"
+    none = made.copy()
+    none["probability_of_meeting"], none["projection_futures"] = None, None
+    none["projection_method"], none["history_years"] = "none", 1
+    assert "pace verdict only" in probability_basis(none, "en")
+    none["projection_method"] = "final"
+    assert probability_basis(none, "en") == ""

@@ -145,6 +145,7 @@ class Browser:
         self.call("Page.enable", session=session)
         self.call("Page.navigate", {"url": url}, session=session)
         self.wait_for("Page.loadEventFired", session)
+        self.session = session  # the tab of the last page loaded, for further calls
         time.sleep(1.0)  # late requests (fonts, images set by script) would start by now
         plots = self.call(
             "Runtime.evaluate", {"expression": PLOTS_JS, "returnByValue": True}, session=session

@@ -29,15 +29,21 @@ class ProgressConfig:
     # status from the projected probability of meeting the target
     on_track_probability: float = 0.8   # p >= this -> on_track
     at_risk_probability: float = 0.5    # p >= this (and below on_track) -> at_risk, else off_track
-    # projection: calendar-aligned block bootstrap over the same stretch of earlier years
+    # projection: block bootstrap over every earlier year, each block starting anywhere
+    # within block_window_days of the same calendar date (transforms/targets/projection.py)
     min_history_years: int = 2
-    max_history_years: int = 5
+    max_history_years: int = 30
     min_history_coverage: float = 0.5   # share of a past stretch's days with valid data
     block_days: int = 30
-    # earlier years scaled to this year's level: ratio of the means over the last
-    # level_window_days days (transforms/targets/history.py)
+    block_window_days: int = 15
+    # persistence of this year's anomaly: earlier years scaled by r ** persistence, r the
+    # ratio of the means over the period so far (at least level_window_days days)
+    # (transforms/targets/history.py)
     level_adjustment: bool = True
-    level_window_days: int = 365
+    level_window_days: int = 60
+    persistence: float = 1.0
+    # each future's level drawn from the spread of the earlier years' levels (projection.py)
+    level_spread: bool = True
     simulations: int = 2000
     seed: int = 20260301
     # without a projection: behind the pace by at most this share of it -> at_risk
@@ -69,6 +75,10 @@ def check_config(cfg: ProgressConfig) -> None:
         raise ProgressConfigError("block_days must be >= 1 and simulations >= 10")
     if cfg.level_window_days < 7:
         raise ProgressConfigError("level_window_days must be >= 7")
+    if not 0 <= cfg.block_window_days <= 60:
+        raise ProgressConfigError("block_window_days must be within 0..60")
+    if not 0 <= cfg.persistence <= 1:
+        raise ProgressConfigError("persistence must be within 0..1")
     if cfg.pace_margin < 0:
         raise ProgressConfigError("pace_margin must not be negative")
     unknown = set(cfg.mean_floors) - set(DEFAULT_FLOORS)
@@ -102,7 +112,7 @@ def load_progress_config(path: Path | str | None = None) -> ProgressConfig:
             if not isinstance(raw, dict):
                 raise ProgressConfigError(f"{path}: mean_floors must be a mapping")
             values[key] = {**DEFAULT_FLOORS, **{str(k): float(v) for k, v in raw.items()}}
-        elif key in ("dust_deduction", "level_adjustment"):
+        elif key in ("dust_deduction", "level_adjustment", "level_spread"):
             values[key] = bool(raw)
         else:
             default = known[key].default

@@ -1,13 +1,16 @@
 """Earlier years' days, made comparable with the target year, for the air projection.
 
-Two corrections before a past day can stand in for a day of the target year:
+For a region, a period and an as-of date, the pool holds every earlier year available (up to
+`max_history_years` back) over the days left in the period, widened by `block_window_days`
+on each side so that a block may start anywhere within that window around the same calendar
+dates. Two corrections before a past day can stand in for a day of the target year:
 
-1. Level (on by default, `level_adjustment`): air quality in Chinese cities has improved year
-   after year, so the same calendar days of earlier years are dirtier than this year's will
-   be. Each pollutant of a past year is scaled by the ratio of its mean over the last
-   `level_window_days` days up to the as-of date to its mean over the same calendar days of
-   that past year (clamped to 0.5..2). A backtest on 30 Shandong cities 2014-2017 is in
-   docs/target_progress.md.
+1. Persistence of this year's anomaly (`level_adjustment`, `persistence`): each pollutant of
+   a past year is scaled by r^persistence, where r (clamped to 0.5..2) is the ratio of its
+   mean over this period so far (at least the last `level_window_days` days up to the as-of
+   date) to its mean over the same calendar days of that past year. A city running cleaner
+   than a past year so far is taken to stay cleaner than that year over the rest of the
+   period; the improvement of Chinese air year after year is part of r.
 2. Rules: the day's AQI is recomputed from its (scaled) daily concentrations with the AQI
    edition in force on the target-year date it stands in for (HJ 633-2012 before 2026-03-01,
    HJ 633-2026 from then on; transforms.rules.edition_for_date), so good and heavy days of
@@ -21,13 +24,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from transforms.air.aqi import INPUTS, breakpoint_table, decimals_for
 from transforms.air.aqi import aqi as compute_aqi
 from transforms.pollutants import DAILY_STATISTICS
-from transforms.rules import SWITCH_DATE
+from transforms.rules import SWITCH_DATE, cached_rules
 from transforms.targets.config import ProgressConfig
 from transforms.targets.day_series import VALUE_FIELDS, DaySeries
 
@@ -35,67 +40,124 @@ RATIO_BOUNDS = (0.5, 2.0)
 RATIO_OF = {"o3_1h": "o3_8h"}  # O3 1-h max scaled with the O3-8h ratio
 MIN_WINDOW_VALUES = 10
 
+PoolKey = tuple[str, dt.date, int, int]  # region, period start, days elapsed, days left
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Earlier years of one region over the days left (widened by the window on each side).
+
+    days[field] is (years, window + days left + window); column window + j stands for the
+    j-th day left. coverage[field] is each year's share of the days left (unshifted) that
+    have a value of that field (valid days for "valid")."""
+
+    years: list[int]
+    window: int
+    days: dict[str, np.ndarray]
+    coverage: dict[str, np.ndarray]
+    # which days left go by the new AQI rules; when they straddle the switch, days also holds
+    # good/heavy under each edition ("good_2012", "good_2026", ...)
+    new_rules: np.ndarray
+
 
 class HistoryBank:
-    """Past years of each region aligned to a target year's calendar, corrected and cached."""
+    """Pools of earlier years for the targets of one as-of date, corrected and cached."""
 
     def __init__(self, series: dict[str, DaySeries], as_of: dt.date, cfg: ProgressConfig):
         self.series = series
         self.as_of = as_of
         self.cfg = cfg
-        self.cache: dict[tuple[str, int, int], dict[str, np.ndarray]] = {}
+        self.cache: dict[PoolKey, Pool | None] = {}
 
-    def year(self, region: str, target_year: int, back: int) -> dict[str, np.ndarray] | None:
-        """Day fields of year target_year - back on the calendar of target_year (index 0 =
-        1 January; 29 February takes 28 February of a common year)."""
-        key = (region, target_year, back)
+    def pool(self, region: str, start: dt.date, elapsed: int, remaining: int) -> Pool | None:
+        """The pool of region for the period starting on `start` with `elapsed` days gone and
+        `remaining` left; None when the region has no series or no earlier year has data."""
+        key = (region, start, int(elapsed), int(remaining))
         if key not in self.cache:
-            s = self.series.get(region)
-            self.cache[key] = None if s is None else self.build(s, target_year, back)
+            self.prefetch([key])
         return self.cache[key]
 
-    def build(self, s: DaySeries, target_year: int, back: int) -> dict[str, np.ndarray]:
-        return rerate(self.scaled(s, target_year, back), year_dates(target_year))
-
-    def prefetch(self, keys: Iterable[tuple[str, int]]) -> None:
-        """Cache every back year of these (region, target_year) pairs with one AQI computation
-        per (target_year, back) for all regions: the values year() gives, but the AQI call's
-        fixed cost (~15 ms of pandas) is paid once, not once per region (a nation: ~1800)."""
-        by_year: dict[int, list[str]] = {}
-        for region, target_year in keys:
-            if region in self.series:
-                by_year.setdefault(int(target_year), []).append(region)
-        for target_year, regions in by_year.items():
-            dates = year_dates(target_year)
-            for back in range(1, self.cfg.max_history_years + 1):
-                todo = [
-                    r for r in dict.fromkeys(regions) if (r, target_year, back) not in self.cache
-                ]
-                if not todo:
-                    continue
-                parts = [self.scaled(self.series[r], target_year, back) for r in todo]
+    def prefetch(self, keys: Iterable[PoolKey]) -> None:
+        """Build the pools of these keys with one AQI computation per period shape for all
+        regions: the AQI call's fixed cost (~15 ms of pandas) is paid once, not once per
+        region (a nation: ~1800)."""
+        by_shape: dict[tuple[dt.date, int, int], list[str]] = {}
+        for region, start, elapsed, remaining in keys:
+            key = (region, start, int(elapsed), int(remaining))
+            if key in self.cache:
+                continue
+            if region not in self.series:
+                self.cache[key] = None
+                continue
+            by_shape.setdefault(key[1:], []).append(region)
+        w = self.cfg.block_window_days
+        for (start, elapsed, remaining), regions in by_shape.items():
+            dates = window_dates(start, elapsed, remaining, w)
+            built = {
+                r: self.scaled_years(self.series[r], start, elapsed, remaining)
+                for r in dict.fromkeys(regions)
+            }
+            parts = [d for _, days in built.values() for d in days]
+            new_rules = np.asarray(dates >= pd.Timestamp(SWITCH_DATE))
+            straddles = bool(new_rules.any() and not new_rules.all())
+            rated: list[dict[str, np.ndarray]] = []
+            if parts:
                 joined = {f: np.concatenate([p[f] for p in parts]) for f in parts[0]}
-                rated = rerate(joined, pd.DatetimeIndex(np.tile(dates.to_numpy(), len(todo))))
-                n = len(dates)
-                for i, region in enumerate(todo):
-                    self.cache[(region, target_year, back)] = {
-                        f: v[i * n : (i + 1) * n] for f, v in rated.items()
-                    }
+                n, k = len(dates), len(parts)
+                if straddles:
+                    # a shifted day may stand in for a date under the other edition: rate
+                    # every day under both and pick by the date it stands in for (simulate)
+                    flat = dict(joined)
+                    switch = pd.Timestamp(SWITCH_DATE)
+                    for edition, day in (("2012", switch - pd.Timedelta(days=1)), ("2026", switch)):
+                        got = rerate(dict(joined), pd.DatetimeIndex([day]).repeat(n * k))
+                        flat[f"good_{edition}"], flat[f"heavy_{edition}"] = (
+                            got["good"],
+                            got["heavy"],
+                        )
+                else:
+                    flat = rerate(joined, pd.DatetimeIndex(np.tile(dates.to_numpy(), k)))
+                rated = [{f: v[i * n : (i + 1) * n] for f, v in flat.items()} for i in range(k)]
+            i = 0
+            for region, (years, _) in built.items():
+                mine, i = rated[i : i + len(years)], i + len(years)
+                key = (region, start, elapsed, remaining)
+                flags = new_rules[w : w + remaining]
+                self.cache[key] = make_pool(years, mine, w, remaining, flags) if years else None
 
-    def scaled(self, s: DaySeries, target_year: int, back: int) -> dict[str, np.ndarray]:
-        """Year target_year - back on target_year's calendar, level-adjusted, not yet re-rated."""
-        pos = past_positions(s.first, target_year, back)
-        pos = np.where(pos > s.position(self.as_of), -1, pos)  # nothing after the as-of date
-        days = s.take(pos)
-        ratios = self.ratios(s, back) if self.cfg.level_adjustment else {}
-        for field in VALUE_FIELDS:
-            days[field] = days[field] * ratios.get(RATIO_OF.get(field, field), 1.0)
-        return days
+    def scaled_years(
+        self, s: DaySeries, start: dt.date, elapsed: int, remaining: int
+    ) -> tuple[list[int], list[dict[str, np.ndarray]]]:
+        """Every earlier year with a value on the days left, scaled, not yet re-rated."""
+        w = self.cfg.block_window_days
+        as_of_pos = s.position(self.as_of)
+        years, parts = [], []
+        for back in range(1, self.cfg.max_history_years + 1):
+            pos = shifted_positions(s.first, start, elapsed, remaining, w, back)
+            if pos.size == 0 or pos.max() < 0:
+                break  # before the series starts: no earlier year further back either
+            pos = np.where(pos > as_of_pos, -1, pos)  # nothing after the as-of date
+            days = s.take(pos)
+            inner = slice(w, w + remaining)  # a year counts when its days left have data
+            has_value = days["valid"][inner].any() or any(
+                (~np.isnan(days[p][inner])).any() for p in DAILY_STATISTICS
+            )
+            if not has_value:
+                continue
+            if self.cfg.level_adjustment:
+                factors = self.factors(s, elapsed, back)
+                for field in VALUE_FIELDS:
+                    days[field] = days[field] * factors.get(RATIO_OF.get(field, field), 1.0)
+            years.append(start.year - back)
+            parts.append(days)
+        return years, parts
 
-    def ratios(self, s: DaySeries, back: int) -> dict[str, float]:
-        """Per pollutant: mean over the window ending on as-of / mean over the same days
-        `back` years earlier, clamped; 1 when either side has too few values."""
-        now_pos, past_pos = window_positions(s.first, self.as_of, self.cfg.level_window_days, back)
+    def factors(self, s: DaySeries, elapsed: int, back: int) -> dict[str, float]:
+        """Per pollutant: (mean over the period so far, at least level_window_days up to
+        as-of / mean over the same days `back` years earlier), clamped, to the power
+        `persistence`; missing (factor 1) when either side has too few values."""
+        n = max(int(elapsed), self.cfg.level_window_days)
+        now_pos, past_pos = window_positions(s.first, self.as_of, n, back)
         now, then = s.take(now_pos), s.take(past_pos)
         out = {}
         for p in DAILY_STATISTICS:
@@ -103,30 +165,53 @@ class HistoryBank:
             both = ~np.isnan(a) & ~np.isnan(b)
             if both.sum() < MIN_WINDOW_VALUES or not np.mean(b[both]) > 0:
                 continue
-            out[p] = float(np.clip(np.mean(a[both]) / np.mean(b[both]), *RATIO_BOUNDS))
+            ratio = float(np.clip(np.mean(a[both]) / np.mean(b[both]), *RATIO_BOUNDS))
+            out[p] = ratio**self.cfg.persistence
         return out
 
 
-def year_dates(year: int) -> pd.DatetimeIndex:
-    return pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+def make_pool(
+    years: list[int],
+    days: list[dict[str, np.ndarray]],
+    window: int,
+    remaining: int,
+    new_rules: np.ndarray,
+) -> Pool:
+    stacked = {f: np.stack([d[f] for d in days]) for f in days[0]}
+    inner = slice(window, window + remaining)
+    coverage = {
+        f: (v[:, inner].mean(axis=1) if f == "valid" else (~np.isnan(v[:, inner])).mean(axis=1))
+        for f, v in stacked.items()
+        if not f.startswith(("good", "heavy"))
+    }
+    return Pool(years, window, stacked, coverage, new_rules)
 
 
-@functools.lru_cache(maxsize=256)
-def past_positions(first: dt.date, target_year: int, back: int) -> np.ndarray:
-    """Series positions (from `first`) of the days of target_year shifted back `back` years;
-    the same for every region, so computed once (pandas date arithmetic is slow)."""
-    past = year_dates(target_year) - pd.DateOffset(years=back)
+@functools.lru_cache(maxsize=1024)
+def window_dates(start: dt.date, elapsed: int, remaining: int, window: int) -> pd.DatetimeIndex:
+    """The target-year dates of a pool's columns: the days left widened by window each side."""
+    first = pd.Timestamp(start) + pd.Timedelta(days=elapsed - window)
+    return pd.date_range(first, periods=remaining + 2 * window, freq="D")
+
+
+@functools.lru_cache(maxsize=4096)
+def shifted_positions(
+    first: dt.date, start: dt.date, elapsed: int, remaining: int, window: int, back: int
+) -> np.ndarray:
+    """Series positions (from `first`) of a pool's columns `back` years earlier (29 February
+    takes 28 February of a common year); the same for every region, so computed once."""
+    past = window_dates(start, elapsed, remaining, window) - pd.DateOffset(years=back)
     pos = np.asarray((past - pd.Timestamp(first)).days)
     pos.flags.writeable = False
     return pos
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def window_positions(
     first: dt.date, as_of: dt.date, window_days: int, back: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Series positions of the level window ending on as_of and of the same days `back` years
-    earlier (HistoryBank.ratios)."""
+    earlier (HistoryBank.factors)."""
     end = pd.Timestamp(as_of)
     window = pd.date_range(end - pd.Timedelta(days=window_days - 1), end)
     now_pos = np.asarray((window - pd.Timestamp(first)).days)
@@ -163,3 +248,19 @@ def rerate(days: dict[str, np.ndarray], dates: pd.DatetimeIndex) -> dict[str, np
     days["good"] = np.where(known, valid & (values <= 100), days["good"])
     days["heavy"] = np.where(known, valid & (values > 200), days["heavy"])
     return days
+
+
+@functools.lru_cache(maxsize=8)
+def daily_limits(edition: str, level: int) -> dict[str, float]:
+    """Day field -> the highest daily value whose IAQI is at most `level` (100 or 200), for
+    each indicator of the edition's daily AQI (HJ 633 Table 1; values are rounded before the
+    IAQI, hence the half unit)."""
+    out = {}
+    for indicator in cached_rules(edition)["daily_aqi_indicators"]:
+        column, pollutant, _ = INPUTS["daily"][indicator]
+        bp, iq, _ = breakpoint_table(edition, indicator)
+        at = np.flatnonzero(iq == level)
+        if at.size:
+            field = "o3_1h" if column == "o3" else column
+            out[field] = (float(bp[at[0]]) + 0.5) / 10 ** decimals_for(pollutant)
+    return out

@@ -4,7 +4,7 @@ target and what the rest of the period must look like for it still to be met.
 The figures that have a closed form (good days still needed, non-good days still allowed,
 heavy days still allowed, the highest mean allowed over the remaining days 年剩余日控制值,
 pace 时序进度, best and worst final values) are SQL in transforms/sql/targets/; the
-projection (a calendar-aligned block bootstrap over earlier years: projection.py, history.py,
+projection (a block bootstrap over earlier years: projection.py, history.py,
 water_progress.py) is numpy. The status rule and every figure are documented in
 docs/target_progress.md. Indicator statistics follow HJ 663 (docs/standards.md §3), the
 composite index §4, water classes GB 3838 / 环办〔2011〕22号 (§5-6).
@@ -38,6 +38,7 @@ PROJECTION_SCHEMA = pa.schema(
         ("projection_method", pa.string()),
         ("history_years", pa.int32()),
         ("history_span", pa.string()),
+        ("projection_futures", pa.int32()),
         ("projection_reason", pa.string()),
         ("bound_low", pa.float64()),
         ("bound_high", pa.float64()),
@@ -148,14 +149,23 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
     as_of = con.execute("select max(as_of) from tp_targets").fetchall()[0][0]
     bank = HistoryBank(series, as_of, cfg)
     projected = specs[specs["remaining_days"] > 0]  # the targets that draw on history
-    bank.prefetch(zip(projected["region_code"], projected["year"], strict=True))
+    bank.prefetch(
+        zip(
+            projected["region_code"],
+            pd.to_datetime(projected["period_start"]).dt.date,
+            projected["elapsed_days"].astype(int),
+            projected["remaining_days"].astype(int),
+            strict=True,
+        )
+    )
+    futures: dict = {}
     rows = []
     for spec in specs.to_dict("records"):
         spec = {k: (None if is_missing(v) else v) for k, v in spec.items()}
         for key in ("period_start", "period_end"):
             spec[key] = pd.Timestamp(spec[key]).date()
         region = spec["region_code"]
-        rows.append(project_air_target(series.get(region), bank, spec, cfg, weights))
+        rows.append(project_air_target(series.get(region), bank, spec, cfg, weights, futures))
     return rows
 
 

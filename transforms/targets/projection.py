@@ -1,21 +1,22 @@
 """Projection of an air target to its period's end, and the best and worst final values.
 
-Method (docs/target_progress.md): the days left (as-of + 1 .. period end) are cut into blocks
-of `block_days` consecutive days aligned to the calendar; each simulated future takes every
-block from one earlier year drawn at random (the same calendar days of that year, corrected to
-this year's level and rules by transforms/targets/history.py), so a draw keeps the season and the
-day-to-day persistence of pollution episodes while mixing years. Resampling single days would
-treat days as independent and understate the spread of the period's final value: in the
-Shandong backtest 1-day blocks covered the outcome with their 80 % interval less often than
-7-day blocks, and 30-day blocks (the default) most often. Days so far are kept as they are;
-the final value of each draw is computed with the same HJ 663 statistics as the actual, and
-the probability of meeting the target is the share of draws that meet it. Seeds derive from
-the configured seed and the target's key, so every run gives the same numbers.
+Method (docs/target_progress.md), in two sentences: each simulated future fills the days left
+with runs of `block_days` consecutive days taken from a randomly chosen earlier year, each run
+starting anywhere within `block_window_days` of the same calendar dates, and every earlier
+year is first scaled by how much cleaner or dirtier this year has been than it so far
+(persistence of the anomaly, transforms/targets/history.py). The probability of meeting the
+target is the share of futures whose final value, computed from the days so far and the
+simulated days with the same HJ 663 statistics as the actual (for O3 and CO the percentile of
+the simulated year), meets it.
+
+Runs keep the season and the persistence of pollution episodes; single days would treat days
+as independent and understate the spread. Every earlier year available is used; with fewer
+than `min_history_years` there is no probability, only the pace verdict. Seeds derive from the
+configured seed and the target's key, so every run gives the same numbers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 import zlib
 from typing import Any
@@ -25,11 +26,12 @@ import pandas as pd
 
 from transforms.targets.config import ProgressConfig
 from transforms.targets.day_series import POLLUTANTS, DaySeries
-from transforms.targets.history import HistoryBank
+from transforms.targets.history import HistoryBank, Pool, daily_limits
 
 PERCENTILE_OF = {"co": 95.0, "o3_8h": 90.0}  # HJ 663: CO 95th, O3-8h 90th of daily values
 BIG = 1e12  # stands for "as high as it gets" in the worst-case percentile
 EPS = 1e-9
+LEVEL_SPAN = np.log(10.0)  # a future's level within 1/10 .. 10 x the earlier years' mean
 
 
 def meets(x: np.ndarray | float, comparator: str, target: float) -> np.ndarray:
@@ -54,7 +56,8 @@ def target_seed(cfg: ProgressConfig, key: str) -> np.random.Generator:
 
 
 def block_choices(rng: np.random.Generator, n_years: int, n_blocks: int, draws: int) -> np.ndarray:
-    """Which earlier year fills each block, one row per draw (draws x n_blocks).
+    """Which of n_years options (an earlier year and a shift) fills each block, one row per
+    draw (draws x n_blocks).
 
     When every combination fits in the draw budget they are all enumerated, once each: that
     is the bootstrap distribution itself, without sampling noise, so two regions with the
@@ -77,13 +80,17 @@ def pollutant_stats(parts: list[dict[str, np.ndarray]], wanted: tuple[str, ...])
     """Per draw: mean of valid daily values, or the HJ 663 percentile for CO and O3-8h."""
     stats = {}
     for p in wanted:
-        v = concat_days(parts, p)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            if p in PERCENTILE_OF:
-                stats[p] = np.nanpercentile(v, PERCENTILE_OF[p], axis=1)
-            else:
-                stats[p] = np.nanmean(v, axis=1)
+        if p in PERCENTILE_OF:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                stats[p] = np.nanpercentile(concat_days(parts, p), PERCENTILE_OF[p], axis=1)
+            continue
+        # a mean needs sums and counts only: no need to put the parts side by side
+        arrays = [np.atleast_2d(part[p]) for part in parts]
+        total = sum(np.nansum(a, axis=1) for a in arrays)
+        count = sum(np.count_nonzero(~np.isnan(a), axis=1) for a in arrays)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stats[p] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return stats
 
 
@@ -166,35 +173,14 @@ def percentile_index_bounds(
     return low, high
 
 
-def history_years(
-    bank: HistoryBank, spec: dict[str, Any], offsets: np.ndarray, cfg: ProgressConfig
-) -> tuple[list[int], list[dict[str, np.ndarray]]]:
-    """Earlier years whose same calendar days have enough valid data, and those days
-    (level-adjusted and re-rated, see transforms/targets/history.py)."""
-    start: dt.date = spec["period_start"]
-    doy = (start - dt.date(start.year, 1, 1)).days + offsets
-    fields = coverage_fields(spec["base"])
-    years, days = [], []
-    for back in range(1, cfg.max_history_years + 1):
-        past = bank.year(spec["region_code"], spec["year"], back)
-        if past is None:
-            continue
-        got = {f: v[doy] for f, v in past.items()}
-        coverage = min(
-            float(np.mean(got["valid"])) if f == "valid" else float(np.mean(~np.isnan(got[f])))
-            for f in fields
-        )
-        if coverage >= cfg.min_history_coverage and coverage > 0:
-            years.append(spec["year"] - back)
-            days.append(got)
-    return years, days
-
-
 def coverage_fields(base: str) -> tuple[str, ...]:
     """The day fields whose coverage decides whether an earlier year can be resampled."""
     if base in ("good_days", "good_rate", "heavy_days"):
         return ("valid",)
     return base_pollutants(base)
+
+
+Futures = dict[tuple, tuple[dict[str, np.ndarray], int]]
 
 
 def project_air_target(
@@ -203,13 +189,15 @@ def project_air_target(
     spec: dict[str, Any],
     cfg: ProgressConfig,
     weights: dict[str, float],
+    futures: Futures | None = None,
 ) -> dict[str, Any]:
     """Projection and bounds of one air target (spec: a row of tp_targets + tp_air_progress).
 
     Returns projected / projected_low / projected_high (median and 10th / 90th percentile of
     the final value, in the target's own unit), probability_of_meeting, projection_method,
-    history_years, projection_reason, and bound_low / bound_high of the base indicator for
-    percentile and index targets."""
+    history_years, history_span, projection_futures, projection_reason, and bound_low /
+    bound_high of the base indicator for percentile and index targets. `futures` caches the
+    simulated days by seed key and years, so targets sharing them draw them once."""
     out: dict[str, Any] = {
         "target_id": spec["target_id"],
         "projected": None,
@@ -219,6 +207,7 @@ def project_air_target(
         "projection_method": None,
         "history_years": 0,
         "history_span": None,
+        "projection_futures": None,
         "projection_reason": None,
         "bound_low": None,
         "bound_high": None,
@@ -237,24 +226,159 @@ def project_air_target(
     if remaining == 0:
         final = period_value(base, [so_far], weights)
         return finish(out, spec, final, "final", [])
-    offsets = np.arange(elapsed, elapsed + remaining)
-    years, days = history_years(bank, spec, offsets, cfg)
+    pool = bank.pool(spec["region_code"], start, elapsed, remaining)
+    chosen = eligible_years(pool, base, cfg)
+    years = [pool.years[i] for i in chosen] if pool is not None else []
     out["history_years"] = len(years)
-    if len(years) < cfg.min_history_years:
+    if pool is None or len(years) < cfg.min_history_years:
         out["projection_method"] = "none"
         out["projection_reason"] = (
             f"{len(years)} earlier year(s) with data for the days left "
-            f"(need {cfg.min_history_years}): no projection"
+            f"(need {cfg.min_history_years}): pace verdict only, no probability"
         )
         return out
-    rng = target_seed(cfg, spec["key"])
-    blocks = offsets.size // cfg.block_days + (offsets.size % cfg.block_days > 0)
-    pick = block_choices(rng, len(years), blocks, cfg.simulations)
-    which = pick[:, np.arange(remaining) // cfg.block_days]  # (draws, days)
-    cols = np.broadcast_to(np.arange(remaining), which.shape)
-    drawn = {f: np.stack([d[f] for d in days])[which, cols] for f in days[0]}
+    drawn, n_futures = simulate(pool, chosen, remaining, cfg, spec["key"], futures)
     final = period_value(base, [so_far, drawn], weights)
-    return finish(out, spec, final, f"block_bootstrap_{cfg.block_days}d", years)
+    out = finish(out, spec, final, f"block_bootstrap_{cfg.block_days}d", years)
+    if out.get("probability_of_meeting") is not None:
+        out["projection_futures"] = n_futures
+    return out
+
+
+def eligible_years(pool: Pool | None, base: str, cfg: ProgressConfig) -> list[int]:
+    """Indices of the pool's years whose days left have enough data for this base."""
+    if pool is None:
+        return []
+    share = np.min([pool.coverage[f] for f in coverage_fields(base)], axis=0)
+    return [i for i, c in enumerate(share) if c >= cfg.min_history_coverage and c > 0]
+
+
+def simulate(
+    pool: Pool,
+    chosen: list[int],
+    remaining: int,
+    cfg: ProgressConfig,
+    key: str,
+    futures: Futures | None = None,
+) -> tuple[dict[str, np.ndarray], int]:
+    """The days left of every simulated future, (futures, remaining) per field, and how many
+    futures: block k of a future is days [k L, (k + 1) L) taken from one chosen year, shifted
+    by s days (|s| <= window). Every combination is enumerated when they fit the budget."""
+    cache_key = (key, tuple(pool.years[i] for i in chosen), remaining)
+    if futures is not None and cache_key in futures:
+        return futures[cache_key]
+    rng = target_seed(cfg, key)
+    width = 2 * pool.window + 1
+    n_blocks = -(-remaining // cfg.block_days)
+    pick = block_choices(rng, len(chosen) * width, n_blocks, cfg.simulations)
+    block = np.arange(remaining) // cfg.block_days
+    year = np.asarray(chosen)[pick[:, block] // width]  # (futures, days)
+    shift = pick[:, block] % width  # 0 .. 2 window: the column offset of day 0 of the block
+    cols = next(iter(pool.days.values())).shape[1]
+    levels = (
+        future_levels(pool, chosen, remaining, pick.shape[0], rng) if cfg.level_spread else None
+    )
+    drawn = DrawnDays(pool, year * cols + shift + np.arange(remaining), year, levels)
+    result = (drawn, int(pick.shape[0]))
+    if futures is not None:
+        futures[cache_key] = result
+    return result
+
+
+def future_levels(
+    pool: Pool, chosen: list[int], remaining: int, n_futures: int, rng: np.random.Generator
+) -> dict[str, np.ndarray] | None:
+    """Per pollutant, (futures, pool years): the factor that takes a day of each earlier year
+    to its future's level. A future's level (mean over the days left) is drawn from the spread
+    of the earlier years' levels: log level = mean + sd x sqrt(1 + 1/n) x t with n - 1 degrees
+    of freedom (the predictive law of one more year when n years are known), the same t for
+    every pollutant of a future. None with fewer than two years."""
+    n = len(chosen)
+    if n < 2:
+        return None
+    t = rng.standard_t(n - 1, size=n_futures) * np.sqrt(1 + 1 / n)
+    inner = slice(pool.window, pool.window + remaining)
+    out = {}
+    for p in POLLUTANTS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            level = np.nanmean(pool.days[p][:, inner], axis=1)  # every pool year
+        logs = np.log(level[chosen])
+        if not np.all(np.isfinite(logs)):
+            continue  # a year without the pollutant: its days keep their own level
+        # t with one or two degrees of freedom has long tails: a level stays within a tenth
+        # and ten times the years' (geometric) mean, which also keeps exp finite
+        spread = np.clip(logs.std(ddof=1) * t, -LEVEL_SPAN, LEVEL_SPAN)
+        wanted = np.exp(logs.mean() + spread)  # (futures,)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[p] = wanted[:, None] / level[None, :]
+    out["o3_1h"] = out.get("o3_8h")  # O3 1-h max follows O3-8h
+    return {k: v for k, v in out.items() if v is not None}
+
+
+class DrawnDays(dict):
+    """The simulated days of each field, gathered from the pool when first asked for (an
+    indicator needs two or three of the twelve fields); with levels, values are taken to
+    their future's level and good / heavy days judged on the values so scaled."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        flat: np.ndarray,
+        year: np.ndarray,
+        levels: dict[str, np.ndarray] | None = None,
+    ):
+        super().__init__()
+        self.pool, self.flat, self.year, self.levels = pool, flat, year, levels
+
+    def __missing__(self, field: str) -> np.ndarray:
+        if field in ("good", "heavy"):
+            got = self.flags(field)
+        else:
+            got = self.pool.days[field].reshape(-1).take(self.flat)
+            if self.levels is not None and field in self.levels:
+                factor = self.levels[field]
+                got = got * np.take_along_axis(factor, self.year, axis=1)
+        self[field] = got
+        return got
+
+    def flags(self, field: str) -> np.ndarray:
+        days, new_rules = self.pool.days, self.pool.new_rules
+        own = (
+            np.where(
+                new_rules,
+                days[f"{field}_2026"].reshape(-1).take(self.flat),
+                days[f"{field}_2012"].reshape(-1).take(self.flat),
+            )
+            if f"{field}_2012" in days  # each day by the edition of the date it stands for
+            else days[field].reshape(-1).take(self.flat)
+        )
+        if self.levels is None:
+            return own
+        return rated_flags(self, field, own)
+
+
+def rated_flags(drawn: DrawnDays, field: str, own: np.ndarray) -> np.ndarray:
+    """Good (AQI <= 100) or heavy (AQI > 200) valid days of the scaled values, by the edition of
+    the date each stands for. IAQI rises with the concentration, so AQI <= 100 exactly when
+    every daily indicator is at or below its IAQI-100 breakpoint (HJ 633 Table 1); a day
+    without any value keeps its own flag."""
+    new_rules = drawn.pool.new_rules
+    out = np.zeros(own.shape, dtype=bool)
+    for edition, days_of in (("2012", ~new_rules), ("2026", new_rules)):
+        if not days_of.any():
+            continue
+        limits = daily_limits(edition, 100 if field == "good" else 200)
+        values = [drawn[c] for c in limits]
+        pairs = list(zip(values, limits.values(), strict=True))
+        if field == "good":
+            hit = np.logical_and.reduce([~(v >= lim) for v, lim in pairs])
+        else:
+            hit = np.logical_or.reduce([v > lim for v, lim in pairs])
+        none = np.logical_and.reduce([np.isnan(v) for v in values])
+        hit = np.where(none, own, hit)
+        out = np.where(days_of, drawn["valid"] & hit, out)
+    return out
 
 
 def finish(

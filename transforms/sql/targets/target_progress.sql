@@ -148,6 +148,7 @@ final as (
         projection_method,
         history_years,
         history_span,
+        projection_futures,
         last_year_actual,
         case when kind <> 'change' then actual - last_year_actual end as yoy_change,
         case
