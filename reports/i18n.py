@@ -195,18 +195,6 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "ov_all_met": ("全部 {n} 项目标已达标", "all {n} targets met"),
     "ov_no_targets": ("无考核目标", "no targets"),
-    "ov_need_good": (
-        "余下 {rest} 天中至少 {need} 天需为优良",
-        "at least {need} of the remaining {rest} days must be good",
-    ),
-    "ov_lost_good": (
-        "尚需 {need} 个优良天, 仅余 {rest} 天",
-        "{need} more good days needed, only {rest} days left",
-    ),
-    "ov_ceiling": (
-        "余下 {rest} 天均值不高于 {value} {unit}",
-        "the remaining {rest} days must average at most {value} {unit}",
-    ),
     "ov_heavy": (
         "余下 {rest} 天至多 {allowed} 个重污染天",
         "at most {allowed} heavy-pollution days in the remaining {rest} days",

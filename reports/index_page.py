@@ -25,6 +25,7 @@ import pandas as pd
 
 from reports import i18n
 from reports.colours import status_colour
+from reports.headline import key_number, target_name
 from reports.html_page import esc, text_colour
 from reports.overview import Overview
 from reports.table import indicator_decimals
@@ -100,9 +101,11 @@ def _shown(value: object, decimals: int) -> str:
 def urgent_phrase(row: Mapping[str, Any], lang: str) -> str:
     """The most urgent target in words: "优良天数: 余下 61 天中至少 54 天需为优良".
 
-    What the rest of the period must deliver (docs/target_progress.md) when the target is
-    still open, the value against the target once it is lost or over; "all N targets met"
-    when the most urgent one is already met.
+    While the period is open, the number that decides the target: the headline's (good days
+    needed, the rest-of-period mean ceiling; reports.headline.key_number, so that the page,
+    the alerts and the overview say the same), else the heavy days or the days above the
+    target still allowed; once the target is lost for good or its period over, the value
+    against the target. "all N targets met" when the most urgent one is already met.
     """
     t = lambda key, **kw: i18n.text(key, lang).format(**kw)  # noqa: E731
     status = row.get("urgent_status")
@@ -111,10 +114,10 @@ def urgent_phrase(row: Mapping[str, Any], lang: str) -> str:
     if status == "met":
         return t("ov_all_met", n=int(row["n_targets"]))
     code = str(row["urgent_indicator"])
-    name = i18n.indicator(code, lang)
     period = row.get("urgent_period")
-    if isinstance(period, str) and period != "year":
-        name += f" ({i18n.period(period, lang)})"
+    name = target_name(
+        {"indicator": code, "period": period if isinstance(period, str) else None}, lang
+    )
     section = row.get("urgent_section")
     if isinstance(section, str):
         name += f" {section}"
@@ -124,34 +127,33 @@ def urgent_phrase(row: Mapping[str, Any], lang: str) -> str:
     base = INDICATORS.get(indicator.base) if indicator and indicator.base else indicator
     base_code = base.code if base else code
     rest = _int(row.get("urgent_remaining_days"))
-    need = _int(row.get("urgent_good_days_needed"))
     ceiling = _num(row.get("urgent_mean_ceiling"))
     heavy = _int(row.get("urgent_heavy_days_allowed"))
     over = _int(row.get("urgent_days_over_allowed"))
-    open_period = rest is not None and rest > 0 and status != "not_met"
-    words = None
-    if open_period and need is not None and base_code in ("good_days", "good_rate"):
-        words = t("ov_need_good" if need <= rest else "ov_lost_good", rest=rest, need=need)
-    elif open_period and ceiling is not None and ceiling > 0:
-        words = t(
-            "ov_ceiling",
-            rest=rest,
-            value=_shown(ceiling, 1),
-            unit=i18n.unit(base_code, lang),
+    words = ""
+    if rest is not None and rest > 0 and status != "not_met":
+        words = key_number(
+            {
+                "indicator": base_code,  # the unit of a change target's ceiling is its base's
+                "remaining_days": rest,
+                "good_days_needed": _int(row.get("urgent_good_days_needed"))
+                if base_code in ("good_days", "good_rate")
+                else None,
+                "remaining_mean_ceiling": ceiling if ceiling is not None and ceiling > 0 else None,
+            },
+            lang,
         )
-    elif open_period and heavy is not None and heavy >= 0:
-        words = t("ov_heavy", rest=rest, allowed=heavy)
-    elif open_period and over is not None and over >= 0 and base_code != code:
-        words = None  # a change target on a percentile: show its value below
-    elif open_period and over is not None and over >= 0:
-        words = t(
-            "ov_days_over",
-            rest=rest,
-            allowed=over,
-            value=_shown(row.get("urgent_target"), indicator_decimals(code)),
-            unit=i18n.unit(code, lang),
-        )
-    if words is None:
+        if not words and heavy is not None and heavy >= 0:
+            words = t("ov_heavy", rest=rest, allowed=heavy)
+        elif not words and over is not None and over >= 0 and base_code == code:
+            words = t(
+                "ov_days_over",
+                rest=rest,
+                allowed=over,
+                value=_shown(row.get("urgent_target"), indicator_decimals(code)),
+                unit=i18n.unit(code, lang),
+            )
+    if not words:
         n = indicator_decimals(code)
         unit = i18n.unit(code, lang)
         if code == "section_class":

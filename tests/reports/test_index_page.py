@@ -45,7 +45,7 @@ def test_default_order_counts_and_most_urgent_target_in_words(report_warehouse, 
     ]
     assert [r["w"] for r in rows] == [
         # ceiling 31.4 µg/m³ over the 275 days left
-        "PM2.5平均浓度: 余下 275 天均值不高于 31.4 µg/m³",
+        "PM2.5平均浓度: 余下 275 天平均浓度需不高于 31.4 µg/m³",
         # the off-track target with a probability (0.35) before the one without
         "优良天数: 余下 275 天中至少 239 天需为优良",
         "优良天数: 余下 275 天中至少 220 天需为优良",
@@ -79,7 +79,7 @@ def test_phrases_of_lost_closed_and_met_targets():
             urgent_remaining_days=61,
             urgent_good_days_needed=76,
         )
-        == "优良天数: 尚需 76 个优良天, 仅余 61 天"
+        == "优良天数: 还需 76 个优良天，但只剩 61 天"
     )
     # a period already over: the value against the target
     assert (
@@ -92,7 +92,7 @@ def test_phrases_of_lost_closed_and_met_targets():
             urgent_target=46.0,
             urgent_actual=52.73,
         )
-        == "PM2.5平均浓度 (第一季度): 现状 52.7 µg/m³, 目标 <= 46.0 µg/m³"
+        == "PM2.5平均浓度（第一季度）: 现状 52.7 µg/m³, 目标 <= 46.0 µg/m³"
     )
     assert (
         _phrase(
