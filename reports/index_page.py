@@ -26,7 +26,7 @@ import pandas as pd
 from reports import i18n
 from reports.colours import status_colour
 from reports.headline import key_number, target_name
-from reports.html_page import esc, text_colour
+from reports.html_page import esc, stamp, text_colour
 from reports.overview import Overview
 from reports.table import indicator_decimals
 from transforms.indicators import INDICATORS
@@ -382,7 +382,7 @@ def index_page(
     return (
         f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
         f'<meta charset="utf-8"><title>{esc(title)}</title><style>{CSS}</style></head><body>'
-        f"<h1>{esc(title)}</h1><p class=sub>{esc(t('generated'))} {generated:%Y-%m-%d %H:%M}"
+        f"<h1>{esc(title)}</h1><p class=sub>{esc(t('generated'))} {esc(stamp(generated))}"
         f"</p><noscript><p>{esc(t('ov_no_script'))}</p></noscript>"
         '<div class="filters">'
         f'<label>{esc(t("ov_province"))} <select id="f-province">'
