@@ -84,6 +84,7 @@ def alert_failed_run(run: Run, exc: StageFailed) -> None:
 def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
     """Targets at risk and unregistered codes, read back from the published database."""
     from flows.targets_check import ALERT_STATUSES, targets_check
+    from transforms.as_of import DOMAINS, domain_as_of
     from transforms.targets.progress import progress_rows
     from transforms.warehouse import connect
 
@@ -92,6 +93,8 @@ def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, 
         lines, _ = targets_check(con, as_of, None)
         rows = progress_rows(con, as_of, None)
         unregistered = stages.unregistered_counts(con)
+        # one as-of per domain: each counts its days up to its own last data day
+        dates = {d: domain_as_of(con, d, as_of).isoformat() for d in DOMAINS}
     finally:
         con.close()
     danger: list[dict[str, Any]] = []
@@ -102,4 +105,9 @@ def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, 
         rows = rows[rows["status"].isin(ALERT_STATUSES)].assign(_rank=rows["status"].map(rank))
         rows = rows.sort_values(["_rank", "region_code", "period", "indicator"])
         danger = rows.drop(columns="_rank").to_dict("records")
-    return {"targets_at_risk": lines, "targets_in_danger": danger, **unregistered}
+    return {
+        "targets_at_risk": lines,
+        "targets_in_danger": danger,
+        "data_as_of": dates,
+        **unregistered,
+    }

@@ -49,6 +49,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "reports": ("reports: {} files in {}", "报告：{} 个文件，位于 {}"),
     "alerts": ("alerts: {} targets announced", "预警：已通知 {} 项目标"),
+    "as_of": ("as of: {}", "数据截至：{}"),
+    "domain_air": ("air", "空气"),
+    "domain_water": ("water", "水质"),
+    "domain_rectification": ("rectification", "督察整改"),
     "title": ("# envq run summary", "# envq 运行摘要"),
 }
 
@@ -103,6 +107,11 @@ def run_summary_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
         lines.append(
             _w("marts", lang, len(build), f"{sum(build.values()):,}") + (f" ({key})" if key else "")
         )
+    dates = summary.get("data_as_of") or {}
+    if dates:
+        # one as-of per domain: each counts its days up to its own last data day
+        named = ", ".join(f"{_w('domain_' + d, lang)} {day}" for d, day in dates.items())
+        lines.append(_w("as_of", lang, named))
     lines += _target_lines(
         summary.get("targets_at_risk") or [], lang, summary.get("targets_in_danger")
     )

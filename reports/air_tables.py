@@ -10,7 +10,9 @@ from reports.table import Table, as_float, as_int, frame_of, missing_to_none
 
 
 def targets_table(d: RegionData, lang: str) -> Table:
-    """One row per target: target, actual, gap, pace, what the rest of the period must deliver."""
+    """One row per target: target, actual (the published, rounded figure), gap, pace, what the
+    rest of the period must deliver, the status (数据不足 when the statistic is not valid) and
+    the edition of the standards the figure was judged by."""
     t = lambda key: i18n.text(key, lang)  # noqa: E731
     headers = [
         t("indicator"),
@@ -29,6 +31,7 @@ def targets_table(d: RegionData, lang: str) -> Table:
         t("probability"),
         t("last_year"),
         t("status"),
+        t("edition"),
     ]
     rows, fills = [], {}
     for i, r in enumerate(d.targets.itertuples()):
@@ -52,9 +55,10 @@ def targets_table(d: RegionData, lang: str) -> Table:
                 as_float(r.probability_of_meeting),
                 as_float(r.last_year_actual),
                 i18n.indicator(r.status, lang),
+                t(f"edition_{r.edition}") if missing_to_none(r.edition) else None,
             ]
         )
-        fills[(i, len(headers) - 1)] = status_colour(r.status)
+        fills[(i, len(headers) - 2)] = status_colour(r.status)
     return Table("sheet_targets", frame_of(rows, headers), fills)
 
 
@@ -149,7 +153,9 @@ def ranking_table(d: RegionData, lang: str) -> Table:
     for i, r in enumerate(d.county_ranking.itertuples()):
         rows.append(
             [
-                as_int(r.composite_index_rank),
+                as_int(r.composite_index_rank)
+                if r.ranking_status != "insufficient_data"
+                else t("insufficient_data"),
                 r.region_code,
                 r.name,
                 as_float(r.composite_index),

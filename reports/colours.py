@@ -19,6 +19,7 @@ STATUS_COLOURS: dict[str, str] = {
     "off_track": "#ef6c00",
     "cannot_be_met": "#c62828",
     "not_met": "#c62828",
+    "insufficient_data": "#bdbdbd",
     "not_evaluable": "#9e9e9e",
 }
 UNKNOWN = "#9e9e9e"

@@ -193,6 +193,8 @@ def card(row: pd.Series, lang: str) -> str:
     basis = probability_basis(row, lang)
     if basis:
         lines.append(f"<small>{esc(basis)}</small>")
+    if pd.notna(row.get("edition")):  # which standards judged this figure
+        lines.append(f"{esc(t('edition'))}: {esc(t('edition_' + str(row['edition'])))}")
     rows = "".join(f'<div class="row">{line}</div>' for line in lines)
     return (
         f'<div class="card" style="border-left-color:{colour}">'

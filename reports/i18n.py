@@ -94,7 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "p_method": (
         "达标概率的算法：把往年同期前后若干天内连续30天的实测数据拼接成今年剩余天数的数千种"
         "可能走势，每个往年先按今年迄今与该年同期的浓度比例换算，每种走势的总体水平再按往年"
-        "之间的差异浮动。按HJ 663对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
+        "之间的差异浮动。按《环境空气质量评价技术规范》对迄今实测与模拟天数合并计算期末值，达标走势所占比例即为"
         "达标概率；往年不足两年时只给时序进度判断。",
         "How P(meet) is made: thousands of futures for the days left are stitched from 30-day "
         "runs of earlier years starting near the same calendar dates, each earlier year first "
@@ -105,6 +105,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "last_year": ("去年同期", "Last year"),
     "status": ("状态", "Status"),
+    "edition": ("评价标准", "Standards edition"),
+    # the Chinese pages carry no Latin interface text: the edition by its year
+    "edition_2012": ("2012年版标准", "GB 3095-2012 / HJ 633-2012"),
+    "edition_2026": ("2026年版标准", "GB 3095-2026 / HJ 633-2026"),
+    "insufficient_data": ("数据不足", "insufficient data"),
     "unit": ("单位", "Unit"),
     "gap_short": ("差", "short by"),
     "gap_ahead": ("优于目标", "ahead by"),

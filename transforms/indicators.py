@@ -40,10 +40,14 @@ INDICATOR_LIST: tuple[Indicator, ...] = (
         "heavy_days", "重度及以上污染天数", "heavy-pollution days", "天", "air", "count", "lower",
         decimals=0,
     ),
-    Indicator("pm25_mean", "PM2.5平均浓度", "PM2.5 mean", "µg/m³", "air", "mean", "lower", "pm25"),
-    Indicator("pm10_mean", "PM10平均浓度", "PM10 mean", "µg/m³", "air", "mean", "lower", "pm10"),
-    Indicator("so2_mean", "SO2平均浓度", "SO2 mean", "µg/m³", "air", "mean", "lower", "so2"),
-    Indicator("no2_mean", "NO2平均浓度", "NO2 mean", "µg/m³", "air", "mean", "lower", "no2"),
+    Indicator("pm25_mean", "PM2.5平均浓度", "PM2.5 mean", "µg/m³", "air", "mean", "lower", "pm25",
+              decimals=0),  # published in whole µg/m³ (GB/T 8170, rule set rounding)
+    Indicator("pm10_mean", "PM10平均浓度", "PM10 mean", "µg/m³", "air", "mean", "lower", "pm10",
+              decimals=0),  # published in whole µg/m³ (GB/T 8170, rule set rounding)
+    Indicator("so2_mean", "SO2平均浓度", "SO2 mean", "µg/m³", "air", "mean", "lower", "so2",
+              decimals=0),  # published in whole µg/m³ (GB/T 8170, rule set rounding)
+    Indicator("no2_mean", "NO2平均浓度", "NO2 mean", "µg/m³", "air", "mean", "lower", "no2",
+              decimals=0),  # published in whole µg/m³ (GB/T 8170, rule set rounding)
     Indicator(
         "co_p95", "CO日均值第95百分位数", "CO 95th percentile", "mg/m³", "air", "percentile",
         "lower", "co",
@@ -124,6 +128,7 @@ STATUSES: dict[str, tuple[str, str]] = {
     "off_track": ("进度滞后", "off track"),
     "cannot_be_met": ("已无法完成", "cannot be met"),
     "not_met": ("未达标", "not met"),
+    "insufficient_data": ("数据不足", "insufficient data"),
     "not_evaluable": ("无法评估", "not evaluable"),
 }
 

@@ -21,9 +21,8 @@ import yaml
 from transforms.pollutants import DAILY_STATISTICS, POLLUTANTS
 
 EDITIONS = ("2012", "2026")
-SWITCH_DATE = dt.date(2026, 3, 1)  # GB 3095-2026 / HJ 633-2026 / HJ 663-2026 effective date
-
 RULES_DIR = Path(__file__).with_name("rules")
+PERIOD_EDITION_RULES = ("last_day", "first_day")
 INDICATORS = (
     "so2_24h", "so2_1h", "no2_24h", "no2_1h", "pm10_24h",
     "co_24h", "co_1h", "o3_1h", "o3_8h", "pm25_24h",
@@ -31,13 +30,14 @@ INDICATORS = (
 REQUIRED_KEYS = (
     "edition", "valid_from", "valid_to", "standards", "iaqi_breakpoints", "special_cases",
     "daily_aqi_indicators", "hourly_aqi_indicators", "limits", "validity", "statistics",
-    "composite_index", "levels",
+    "composite_index", "levels", "rounding", "missing_indicator_rule",
 )
 VALIDITY_KEYS = (
     "hours_per_day", "hours_per_8h_window", "days_per_year", "days_per_month",
-    "days_per_february", "mda8_min_windows",
+    "days_per_february", "mda8_min_windows", "o3_1h_min_hours",
 )
 STATISTIC_KEYS = DAILY_STATISTICS
+ROUNDING_KEYS = ("pm25", "pm10", "so2", "no2", "o3", "co", "ratio", "composite_index")
 LEVEL_KEYS = ("level", "upper", "level_zh", "category_zh", "category_en", "colour")
 
 
@@ -54,13 +54,50 @@ def load_rules(edition: str) -> dict[str, Any]:
 
 
 def edition_for_date(d: dt.date) -> str:
-    """The edition in force on date d: "2012" before 2026-03-01, else "2026".
+    """The edition in force on date d: "2012" before the switch date (2026-03-01), else "2026".
 
     GB 3095-2026, HJ 633-2026 and HJ 663-2026 took effect on 2026-03-01 (never mix the two).
     """
     if isinstance(d, dt.datetime):
         d = d.date()
-    return "2012" if d < SWITCH_DATE else "2026"
+    return "2012" if d < switch_date() else "2026"
+
+
+@cache
+def edition_settings() -> dict[str, Any]:
+    """transforms/rules/editions.yaml: the switch date and the period-edition rule, checked."""
+    path = RULES_DIR / "editions.yaml"
+    try:
+        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RulesError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(settings, dict):
+        raise RulesError(f"{path}: not a mapping")
+    try:
+        settings["switch_date"] = dt.date.fromisoformat(str(settings["switch_date"]))
+    except (KeyError, ValueError) as exc:
+        raise RulesError(f"{path}: switch_date must be an ISO date") from exc
+    if settings.get("period_edition") not in PERIOD_EDITION_RULES:
+        raise RulesError(f"{path}: period_edition must be one of {PERIOD_EDITION_RULES}")
+    return settings
+
+
+def switch_date() -> dt.date:
+    """The day the 2026 editions took effect (2026-03-01), from editions.yaml."""
+    return edition_settings()["switch_date"]
+
+
+def period_edition_rule() -> str:
+    """Which day of a period picks the edition of its limits: "last_day" (default) or
+    "first_day" (editions.yaml, documented in docs/air_marts.md)."""
+    return str(edition_settings()["period_edition"])
+
+
+def period_edition(start: dt.date, end: dt.date, forced: str | None = None) -> str:
+    """The edition whose limits judge a period start .. end (forced: the run's --standard)."""
+    if forced is not None:
+        return forced
+    return edition_for_date(start if period_edition_rule() == "first_day" else end)
 
 
 @cache
@@ -105,7 +142,20 @@ def check_rules(rules: Any, edition: str) -> None:
     if not all(0 < rules["statistics"][k] < 100 for k in STATISTIC_KEYS):
         raise RulesError(f"rule set {edition}: statistics percentiles must lie in (0, 100)")
     check_numbers(rules["composite_index"], STATISTIC_KEYS, f"rule set {edition}: composite_index")
+    check_rounding(rules["rounding"], edition)
+    if not isinstance(rules["missing_indicator_rule"], bool):
+        raise RulesError(f"rule set {edition}: missing_indicator_rule must be true or false")
     check_levels(rules["levels"], edition)
+
+
+def check_rounding(rounding: Any, edition: str) -> None:
+    """GB/T 8170 decimals: every statistic named, each a whole number 0..4."""
+    where = f"rule set {edition}: rounding"
+    if not isinstance(rounding, dict) or set(rounding) != set(ROUNDING_KEYS):
+        raise RulesError(f"{where}: must list exactly {ROUNDING_KEYS}")
+    bad = [k for k, v in rounding.items() if not isinstance(v, int) or not 0 <= v <= 4]
+    if bad:
+        raise RulesError(f"{where}: decimals must be whole numbers 0..4, not {bad}")
 
 
 def check_breakpoints(table: Any, edition: str) -> None:
@@ -172,3 +222,7 @@ def check_levels(levels: Any, edition: str) -> None:
             raise RulesError(f"{where}: level {lv['level']} lacks one of {LEVEL_KEYS}")
         if not re.fullmatch(r"#[0-9A-F]{6}", str(lv["colour"])):
             raise RulesError(f"{where}: level {lv['level']} colour must be #RRGGBB")
+
+
+# GB 3095-2026 / HJ 633-2026 / HJ 663-2026 effective date (editions.yaml), for importers
+SWITCH_DATE = switch_date()

@@ -37,7 +37,8 @@ final as (
         max(value) filter (where indicator = 'good_rate') as good_rate,
         max(last_year_value) filter (where indicator = 'good_rate') as good_rate_last_year,
         max(change) filter (where indicator = 'good_rate') as good_rate_change,
-        max(improvement_rank) filter (where indicator = 'composite_index') as improvement_rank
+        max(improvement_rank) filter (where indicator = 'composite_index') as improvement_rank,
+        max(ranking_status) filter (where indicator = 'composite_index') as ranking_status
     from ytd
     group by region_code
 )

@@ -32,6 +32,7 @@ final as (
         tp.projection_futures,
         tp.last_year_actual,
         tp.status,
+        tp.edition,
         tp.as_of
     from target_progress as tp
     inner join latest on tp.as_of = latest.as_of

@@ -141,3 +141,16 @@ def test_chinese_summary_names_states_and_the_deciding_number():
         "  有风险  610900 安康市 优良天数比例：现状 86.1%（目标 >= 88%）；"
         "余下 61 天中至少 54 天需为优良",
     ]
+
+def test_summary_names_each_domains_as_of():
+    # water data ten days behind air: the summary says both days, each domain counts its own
+    lines = run_summary_lines(
+        {**SUMMARY, "data_as_of": {"air": "2026-10-31", "water": "2026-10-21"}}
+    )
+    assert lines[8] == "as of: air 2026-10-31, water 2026-10-21"
+    assert lines[9].startswith("targets in danger:")
+
+    zh = run_summary_lines(
+        {**SUMMARY, "data_as_of": {"air": "2026-10-31", "water": "2026-10-21"}}, lang="zh"
+    )
+    assert "数据截至：空气 2026-10-31, 水质 2026-10-21" in zh

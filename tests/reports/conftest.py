@@ -170,7 +170,7 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
         "elapsed_share double, on_pace_value double, pace_gap double, "
         "required_rest_of_year double, good_days_needed integer, non_good_days_allowed integer, "
         "remaining_mean_ceiling double, projected double, probability_of_meeting double, "
-        "last_year_actual double, status varchar)"
+        "last_year_actual double, status varchar, edition varchar)"
     )
     share = 90 / 365
     rows = [
@@ -290,6 +290,7 @@ def _targets(con: duckdb.DuckDBPyConnection) -> None:
                 275,
                 share,
                 *r[7:],
+                "2026",
             )
             for r in rows
         ],
@@ -326,7 +327,7 @@ def _rankings(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
         "level varchar, period_type varchar, year integer, period varchar, as_of date, "
         "dust_deducted boolean, indicator varchar, value double, last_year_value double, "
         "change double, change_pct double, rank bigint, improvement_rank bigint, "
-        "regions_ranked bigint)"
+        "regions_ranked bigint, ranking_status varchar default 'ranked')"
     )
     rows = []
     for code, ci, ci_ly, pm, pm_ly, gr, gr_ly, rank in (
@@ -359,6 +360,7 @@ def _rankings(con: duckdb.DuckDBPyConnection, names: dict[str, str]) -> None:
                         rank,
                         3 - rank,
                         2,
+                        "ranked",
                     )
                 )
     insert(con, "county_rankings", rows)

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from tests.reports.conftest import AS_OF, build_report_warehouse
+from transforms.assessment import assessment_macros
 from transforms.warehouse import run_sql
 
 PROVINCES = (
@@ -37,6 +38,7 @@ def build_rankings(con: duckdb.DuckDBPyConnection) -> None:
         "(list_name varchar, region_code varchar, name varchar)"
     )
     con.execute("create or replace temp table air_region_period_update as from air_region_period")
+    assessment_macros(con)
     run_sql(con, "air/air_rankings")
     con.execute("create table air_rankings as from air_rankings_update")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reports.air_tables import calendar_table, drivers_table, targets_table
+from reports.air_tables import calendar_table, drivers_table, ranking_table, targets_table
 from tests.reports.conftest import CITY, aqi_of, level_of
 from transforms.rules import cached_rules
 
@@ -45,3 +45,16 @@ def test_targets_table_in_english_keeps_numbers_typed(region):
         "off track",
     )
     assert row["Time elapsed"] == round(100 * 90 / 365, 1)
+
+
+def test_targets_and_ranking_name_the_edition_and_insufficient_data(region):
+    # every target row says which standards judged it (the fixture's 2026 rows: GB 3095-2026)
+    table = targets_table(region, "zh")
+    assert set(table.frame["评价标准"]) == {"2026年版标准"}
+    assert set(targets_table(region, "en").frame["Standards edition"]) == {
+        "GB 3095-2026 / HJ 633-2026"
+    }
+    # a county whose index is not valid shows 数据不足 instead of a rank
+    region.county_ranking.loc[1, "ranking_status"] = "insufficient_data"
+    ranks = ranking_table(region, "zh").frame.iloc[:, 0].tolist()
+    assert ranks[1] == "数据不足" and ranks[0] == 1

@@ -72,6 +72,8 @@ def test_cards_carry_status_colours_and_figures(page):
     assert cards == ["#ef6c00", "#66bb6a", "#f9a825"]  # good days, heavy days, PM2.5
     assert "尚需优良天数: 239" in page
     assert "年剩余日控制值: 38.5" in page
+    # each card names the standards its figure was judged by (the fixture's 2026 targets)
+    assert page.count("评价标准: 2026年版标准") == 3
 
 
 def test_data_docs_linked_relatively(page):

@@ -70,6 +70,7 @@ def test_limits_validity_statistics_composite():
         assert rules["validity"] == {
             "hours_per_day": 20, "hours_per_8h_window": 6, "days_per_year": 324,
             "days_per_month": 27, "days_per_february": 25, "mda8_min_windows": 14,
+            "o3_1h_min_hours": 20,
         }
         assert rules["statistics"] == {
             "so2": 98, "no2": 98, "pm10": 95, "pm25": 95, "co": 95, "o3_8h": 90,
@@ -92,6 +93,9 @@ def test_limits_validity_statistics_composite():
         lambda r: r["statistics"].pop("co"),
         lambda r: r["special_cases"]["o3_8h_above_800"].__setitem__("fallback_indicator", None),
         lambda r: r.__setitem__("valid_from", "2030-01-01"),
+        lambda r: r["rounding"].__setitem__("pm25", 0.5),  # decimals must be whole
+        lambda r: r["rounding"].pop("co"),
+        lambda r: r.__setitem__("missing_indicator_rule", "yes"),
     ],
 )
 def test_validation_rejects_broken_rule_sets(breakage):
@@ -99,3 +103,15 @@ def test_validation_rejects_broken_rule_sets(breakage):
     breakage(rules)
     with pytest.raises(RulesError):
         check_rules(rules, "2012")
+
+
+def test_rounding_and_missing_indicator_rule_are_data():
+    # GB/T 8170 decimals as bulletins publish: µg/m³ whole, CO 0.1 mg/m³, ratios 0.1 %, index
+    # 0.01; HJ 633-2026 §5.3 on by default in both editions (2012: envq's reading)
+    for edition in EDITIONS:
+        rules = load_rules(edition)
+        assert rules["rounding"] == {
+            "pm25": 0, "pm10": 0, "so2": 0, "no2": 0, "o3": 0, "co": 1, "ratio": 1,
+            "composite_index": 2,
+        }
+        assert rules["missing_indicator_rule"] is True

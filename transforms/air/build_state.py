@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from transforms.rules import EDITIONS, cached_rules
+from transforms.rules import EDITIONS, cached_rules, edition_settings
 from transforms.warehouse import read_sql, table_exists
 
 STATE_TABLE = "air_build_state"
@@ -59,6 +59,8 @@ class BuildState:
 def fingerprint(con: duckdb.DuckDBPyConnection, edition: str | None) -> str:
     """Digest of the models, code, rule sets, input tables and forced edition."""
     h = hashlib.sha256(f"edition={edition}".encode())
+    h.update(json.dumps(edition_settings(), sort_keys=True, default=str).encode())
+    h.update(read_sql("core/assessment_macros").encode("utf-8"))
     for name in MODELS:
         h.update(read_sql(f"air/{name}").encode("utf-8"))
     for name in CODE_FILES:

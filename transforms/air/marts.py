@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -37,7 +36,8 @@ from transforms.air.build_state import (
 )
 from transforms.air.county_rankings import build_county_rankings
 from transforms.air.period_scope import PeriodScope, put_in_place
-from transforms.rules import EDITIONS, cached_rules, edition_for_date
+from transforms.assessment import write_rule_sets
+from transforms.rules import EDITIONS, cached_rules, edition_for_date, period_edition_rule
 from transforms.warehouse import run_sql, table_exists
 
 # Percentile column of air_region_period -> (rule-set `statistics` key, percentile it names).
@@ -235,7 +235,12 @@ def put_periods(
     run_sql(
         con,
         "air/air_region_period",
-        {"as_of": as_of, **percentile_params(edition), **scope.params()},
+        {
+            "as_of": as_of,
+            "period_edition": period_edition_rule(),
+            **percentile_params(edition),
+            **scope.params(),
+        },
     )
     run_sql(con, "air/air_rankings")
     where, params = scope.replaced_rows() if replace else (None, None)
@@ -264,39 +269,6 @@ def drop_table_named_like_view(con: duckdb.DuckDBPyConnection, name: str) -> Non
     """Drop a table left where a view now stands (early builds made air_region_hourly a table)."""
     if table_exists(con, name):  # name is a constant of this module, not user text
         con.execute(f"drop table {name}")
-
-
-def write_rule_sets(con: duckdb.DuckDBPyConnection) -> None:
-    """Table air_rule_sets: per edition, the numbers the SQL models read (from the YAML)."""
-    frame = pd.DataFrame([rule_set_row(e) for e in EDITIONS])
-    con.register("air_rule_sets_frame", frame)
-    try:
-        con.execute("create or replace table air_rule_sets as select * from air_rule_sets_frame")
-    finally:
-        con.unregister("air_rule_sets_frame")
-
-
-def rule_set_row(edition: str) -> dict[str, Any]:
-    """One edition's validity minima (GB 3095 Table 4, HJ 663), grade II limits (GB 3095
-    Table 1) and composite-index denominators S_i (ranking scheme), flattened to columns."""
-    rules = cached_rules(edition)
-    limits = rules["limits"]["grade2"]
-    row: dict[str, Any] = {
-        "edition": edition,
-        "valid_from": dt.date.fromisoformat(str(rules["valid_from"])),
-        "valid_to": dt.date.fromisoformat(str(rules["valid_to"])),
-        "daily_uses_o3_1h": "o3_1h" in rules["daily_aqi_indicators"],
-    }
-    row.update({key: int(value) for key, value in rules["validity"].items()})
-    for pollutant in ("so2", "no2", "pm10", "pm25"):
-        row[f"{pollutant}_annual_limit"] = float(limits[pollutant]["annual"])
-        row[f"{pollutant}_24h_limit"] = float(limits[pollutant]["24h"])
-    row["co_24h_limit"] = float(limits["co"]["24h"])
-    row["o3_8h_limit"] = float(limits["o3"]["8h"])
-    row["o3_1h_limit"] = float(limits["o3"]["1h"])
-    for pollutant, s in rules["composite_index"].items():
-        row[f"s_{pollutant}"] = float(s)
-    return row
 
 
 def percentile_params(edition: str | None) -> dict[str, float]:

@@ -32,9 +32,9 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from transforms.indicators import INDICATORS
-from transforms.rules import cached_rules
+from transforms.rules import period_edition
 from transforms.targets.config import ProgressConfig
-from transforms.targets.day_series import POLLUTANTS, DaySeries, day_series, month_end
+from transforms.targets.day_series import DaySeries, day_series, month_end
 from transforms.targets.history import HistoryBank
 from transforms.targets.projection import eligible_years, meets, period_value, simulate
 from transforms.warehouse import run_sql
@@ -83,11 +83,6 @@ def spec_of(code: str) -> Spec:
     return Spec(code, meta.kind, ">=" if meta.better == "higher" else "<=")
 
 
-def composite_weights() -> dict[str, float]:
-    weights = cached_rules("2012")["composite_index"]
-    return {p: float(weights[p]) for p in POLLUTANTS}
-
-
 def judged_years(s: DaySeries, last: dt.date) -> list[int]:
     """Years of the series complete enough to judge a forecast by: data from January to
     December and at least MIN_OUTCOME_VALID_DAYS valid days."""
@@ -115,7 +110,6 @@ def forecasts(days: pd.DataFrame, indicators: Iterable[str], cfg: ProgressConfig
     first = dt.date(dates.min().year, 1, 1)
     last = dt.date(dates.max().year, 12, 31)
     series = day_series(days, first, last)
-    weights = composite_weights()
     plan: dict[int, list[str]] = {}
     for region, s in series.items():
         for year in judged_years(s, last):
@@ -125,7 +119,9 @@ def forecasts(days: pd.DataFrame, indicators: Iterable[str], cfg: ProgressConfig
     for year, regions in sorted(plan.items()):
         start = dt.date(year, 1, 1)
         n_days = (dt.date(year, 12, 31) - start).days + 1
-        finals = {r: full_year_values(series[r], start, n_days, specs, weights) for r in regions}
+        # the rule set that judges the year (its rounding and composite-index denominators)
+        edition = period_edition(start, dt.date(year, 12, 31))
+        finals = {r: full_year_values(series[r], start, n_days, specs, edition) for r in regions}
         for month in FORECAST_MONTHS:
             as_of = month_end(year, month)
             elapsed = (as_of - start).days + 1
@@ -144,20 +140,20 @@ def forecasts(days: pd.DataFrame, indicators: Iterable[str], cfg: ProgressConfig
                     specs,
                     finals[region],
                     cfg,
-                    weights,
+                    edition,
                     month,
                 )
     return pd.DataFrame(rows)
 
 
 def full_year_values(
-    s: DaySeries, start: dt.date, n_days: int, specs: list[Spec], weights: dict[str, float]
+    s: DaySeries, start: dt.date, n_days: int, specs: list[Spec], edition: str
 ) -> dict[str, float]:
     """Final value of each indicator over the whole year (NaN: the series lacks it)."""
     pos0 = s.position(start)
     year_days = s.take(np.arange(pos0, pos0 + n_days))
     return {
-        sp.indicator: float(period_value(sp.indicator, [year_days], weights)[0]) for sp in specs
+        sp.indicator: float(period_value(sp.indicator, [year_days], edition)[0]) for sp in specs
     }
 
 
@@ -172,7 +168,7 @@ def region_forecasts(
     specs: list[Spec],
     finals: dict[str, float],
     cfg: ProgressConfig,
-    weights: dict[str, float],
+    edition: str,
     month: int,
 ) -> list[dict[str, Any]]:
     """The forecasts of one region at one month-end, every indicator and target."""
@@ -185,14 +181,14 @@ def region_forecasts(
     rows = []
     for sp in specs:
         final = finals[sp.indicator]
-        actual = float(period_value(sp.indicator, [so_far], weights)[0])
+        actual = float(period_value(sp.indicator, [so_far], edition)[0])
         if np.isnan(final) or np.isnan(actual):
             continue  # the series lacks what this indicator needs
         chosen = eligible_years(pool, sp.indicator, cfg)
         drawn_finals = None
         if len(chosen) >= cfg.min_history_years and pool is not None:
             drawn, _ = simulate(pool, chosen, remaining, cfg, key, futures)
-            drawn_finals = period_value(sp.indicator, [so_far, drawn], weights)
+            drawn_finals = period_value(sp.indicator, [so_far, drawn], edition)
             drawn_finals = drawn_finals[~np.isnan(drawn_finals)]
         sign = 1.0 if sp.comparator == ">=" else -1.0
         for factor in TARGET_FACTORS:

@@ -19,10 +19,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from transforms.as_of import domain_as_of, run_as_of
+from transforms.assessment import write_rule_sets
 from transforms.indicators import indicator_meta_table, names_table
-from transforms.rules import cached_rules
+from transforms.rules import period_edition_rule, switch_date
 from transforms.targets.config import ProgressConfig, load_progress_config
-from transforms.targets.day_series import POLLUTANTS, day_series
+from transforms.targets.day_series import day_series
 from transforms.targets.history import HistoryBank
 from transforms.targets.projection import project_air_target
 from transforms.targets.water_progress import water_progress
@@ -60,11 +62,12 @@ def build_target_progress(
     as_of: dt.date | None = None,
     config: ProgressConfig | None = None,
 ) -> int:
-    """(Re)build the rows of `target_progress` for as_of (default: the last day with data);
-    rows of other as-of dates are kept, so the table is the history of nightly verdicts.
-    Also writes `indicator_names`. Returns the number of rows for as_of."""
+    """(Re)build the rows of `target_progress` for as_of (default: the later of the air and
+    water last data days, transforms/as_of.py; each domain's rows count their days up to their
+    own data_as_of); rows of other as-of dates are kept, so the table is the history of
+    nightly verdicts. Also writes `indicator_names`. Returns the number of rows for as_of."""
     cfg = config or load_progress_config()
-    as_of = as_of or default_as_of(con)
+    as_of = run_as_of(con, as_of)
     compute_progress(con, as_of, cfg)
     ensure_progress_table(con)
     con.execute("begin transaction")
@@ -98,7 +101,18 @@ def compute_progress(con: duckdb.DuckDBPyConnection, as_of: dt.date, cfg: Progre
     a read-only connection too: only temporary tables are written)."""
     stand_ins = ensure_inputs(con)
     con.register("tp_indicator_meta", indicator_meta_table())
-    run_sql(con, "targets/target_progress_targets", {"as_of": as_of})
+    write_rule_sets(con, temp=True)
+    run_sql(
+        con,
+        "targets/target_progress_targets",
+        {
+            "as_of": as_of,
+            "air_as_of": domain_as_of(con, "air", as_of),
+            "water_as_of": domain_as_of(con, "water", as_of),
+            "switch_date": switch_date(),
+            "period_edition": period_edition_rule(),
+        },
+    )
     air_rows = air_progress(con, cfg)
     water_rows = water_progress(con, cfg)
     run_sql(con, "targets/target_progress_rectification")
@@ -131,8 +145,7 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
         "targets/target_progress_air_days",
         {"first_date": first, "last_date": last, "dust_deduction": cfg.dust_deduction},
     )
-    weights = composite_weights()
-    run_sql(con, "targets/target_progress_air_stretches", {f"s_{p}": w for p, w in weights.items()})
+    run_sql(con, "targets/target_progress_air_stretches")
     floors = {f"floor_{p}": float(v) for p, v in cfg.mean_floors.items()}
     run_sql(con, "targets/target_progress_air", floors)
     specs = con.execute(
@@ -146,7 +159,10 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
         return []
     days = con.execute("select * from tp_air_days order by region_code, date").df()
     series = day_series(days, first, last)
-    as_of = con.execute("select max(as_of) from tp_targets").fetchall()[0][0]
+    # the level window ends on the air data's as-of (never past the data)
+    as_of = con.execute(
+        "select max(data_as_of) from tp_targets where domain = 'air'"
+    ).fetchall()[0][0]
     bank = HistoryBank(series, as_of, cfg)
     projected = specs[specs["remaining_days"] > 0]  # the targets that draw on history
     bank.prefetch(
@@ -165,14 +181,8 @@ def air_progress(con: duckdb.DuckDBPyConnection, cfg: ProgressConfig) -> list[di
         for key in ("period_start", "period_end"):
             spec[key] = pd.Timestamp(spec[key]).date()
         region = spec["region_code"]
-        rows.append(project_air_target(series.get(region), bank, spec, cfg, weights, futures))
+        rows.append(project_air_target(series.get(region), bank, spec, cfg, futures))
     return rows
-
-
-def composite_weights() -> dict[str, float]:
-    """S_i of the composite index (GB 3095-2012 grade II, docs/standards.md §4), from the rules."""
-    weights = cached_rules("2012")["composite_index"]
-    return {p: float(weights[p]) for p in POLLUTANTS}
 
 
 def ensure_inputs(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -194,20 +204,6 @@ def drop_stand_ins(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
         con.execute(f"drop table if exists temp.{name}")
 
 
-def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The last day with air or water data; today when there is none."""
-    stand_ins = ensure_inputs(con)
-    days = []
-    row = con.execute("select max(date) from air_city_daily").fetchall()[0]
-    drop_stand_ins(con, stand_ins)
-    if row and row[0]:
-        days.append(row[0])
-    row = con.execute("select max(sampled_at)::date from water_section_samples").fetchall()[0]
-    if row and row[0]:
-        days.append(row[0])
-    return max(days) if days else dt.date.today()
-
-
 def progress_rows(
     con: duckdb.DuckDBPyConnection, as_of: dt.date | None, config: ProgressConfig | None
 ) -> pd.DataFrame:
@@ -225,7 +221,7 @@ def progress_rows(
         ):
             source = "target_progress"
     if source is None:
-        as_of = as_of or default_as_of(con)
+        as_of = run_as_of(con, as_of)
         compute_progress(con, as_of, config or load_progress_config())
         source = "tp_result"
     # source is one of two fixed names, never user text

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transforms.air.aqi import round_half_even
+from transforms.composite_index import composite_index_values
 from transforms.targets.config import ProgressConfig
 from transforms.targets.day_series import POLLUTANTS, DaySeries
 from transforms.targets.history import HistoryBank, Pool, daily_limits
@@ -108,7 +110,7 @@ def base_pollutants(base: str) -> tuple[str, ...]:
 def period_value(
     base: str,
     parts: list[dict[str, np.ndarray]],
-    weights: dict[str, float],
+    edition: str,
 ) -> np.ndarray:
     """The period value of `base` per draw from day fields; each part is (draws, days) or
     (days,) (broadcast). HJ 663 statistics, as in target_progress_air_stretches.sql."""
@@ -123,13 +125,8 @@ def period_value(
             return np.where(valid > 0, 100.0 * good / np.maximum(valid, 1), np.nan)
     stats = pollutant_stats(parts, base_pollutants(base))
     if base == "composite_index":
-        return composite(stats, weights)
+        return composite_index_values(stats, edition)
     return next(iter(stats.values()))
-
-
-def composite(stats: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Composite index = sum of C_i / S_i over the six pollutants (docs/standards.md §4)."""
-    return sum(stats[p] / weights[p] for p in POLLUTANTS)
 
 
 def constant_days(n: int, value: float) -> dict[str, np.ndarray]:
@@ -145,7 +142,7 @@ def percentile_index_bounds(
     so_far: dict[str, np.ndarray],
     remaining: int,
     floors: dict[str, float],
-    weights: dict[str, float],
+    edition: str,
 ) -> tuple[float, float]:
     """Lowest and highest final value of a percentile or the composite index.
 
@@ -164,8 +161,8 @@ def percentile_index_bounds(
             low_stats[p] = np.fmin(low_stats[p], so_far_stats[p])
     high_stats = pollutant_stats([so_far, constant_days(remaining, BIG)], wanted)
     if base == "composite_index":
-        low = float(composite(low_stats, weights)[0])
-        high = float(composite(high_stats, weights)[0])
+        low = float(composite_index_values(low_stats, edition)[0])
+        high = float(composite_index_values(high_stats, edition)[0])
     else:
         low, high = float(low_stats[wanted[0]][0]), float(high_stats[wanted[0]][0])
     if high > BIG / 1e6:
@@ -188,7 +185,6 @@ def project_air_target(
     bank: HistoryBank,
     spec: dict[str, Any],
     cfg: ProgressConfig,
-    weights: dict[str, float],
     futures: Futures | None = None,
 ) -> dict[str, Any]:
     """Projection and bounds of one air target (spec: a row of tp_targets + tp_air_progress).
@@ -220,11 +216,13 @@ def project_air_target(
     pos0 = series.position(start)
     so_far = series.take(np.arange(pos0, pos0 + elapsed))
     if spec["base_kind"] in ("percentile", "index"):
-        low, high = percentile_index_bounds(base, so_far, remaining, cfg.mean_floors, weights)
+        low, high = percentile_index_bounds(
+            base, so_far, remaining, cfg.mean_floors, spec["edition"]
+        )
         out["bound_low"] = None if np.isnan(low) else low
         out["bound_high"] = None if np.isnan(high) else high
     if remaining == 0:
-        final = period_value(base, [so_far], weights)
+        final = period_value(base, [so_far], spec["edition"])
         return finish(out, spec, final, "final", [])
     pool = bank.pool(spec["region_code"], start, elapsed, remaining)
     chosen = eligible_years(pool, base, cfg)
@@ -238,7 +236,7 @@ def project_air_target(
         )
         return out
     drawn, n_futures = simulate(pool, chosen, remaining, cfg, spec["key"], futures)
-    final = period_value(base, [so_far, drawn], weights)
+    final = period_value(base, [so_far, drawn], spec["edition"])
     out = finish(out, spec, final, f"block_bootstrap_{cfg.block_days}d", years)
     if out.get("probability_of_meeting") is not None:
         out["projection_futures"] = n_futures
@@ -406,10 +404,21 @@ def summarise_draws(
         "projected": float(np.median(shown)),
         "projected_low": float(np.percentile(shown, 10)),
         "projected_high": float(np.percentile(shown, 90)),
-        "probability_of_meeting": float(np.mean(meets(ok, spec["comparator"], spec["target_abs"]))),
+        "probability_of_meeting": float(
+            np.mean(meets(shown_value(ok, spec), spec["comparator"], spec["target_abs"]))
+        ),
         "projection_method": method,
         "history_span": f"{min(years)}-{max(years)}" if years else None,
     }
+
+
+def shown_value(base_values: np.ndarray, spec: dict[str, Any]) -> np.ndarray:
+    """Final values as published (GB/T 8170 to the base indicator's decimals), the figure a
+    target is judged on; unchanged when the spec names no decimals."""
+    decimals = spec.get("base_decimals")
+    if decimals is None or pd.isna(decimals):
+        return base_values
+    return round_half_even(base_values, int(decimals))
 
 
 def as_target_unit(base_values: np.ndarray, spec: dict[str, Any]) -> np.ndarray:

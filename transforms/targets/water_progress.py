@@ -27,7 +27,12 @@ from transforms.targets.projection import (
     target_seed,
 )
 from transforms.warehouse import run_sql
-from transforms.water import AUTO_PREFERRED_ITEMS, assessed_items, classify
+from transforms.water import (
+    AUTO_PREFERRED_ITEMS,
+    assessed_items,
+    classify,
+    share_meeting_target,
+)
 
 PROGRESS_COLUMNS = (
     "target_id bigint, actual double, target_abs double, base_actual double, "
@@ -182,9 +187,9 @@ def indicator_from_sums(
         hit = has & (cls == 6)
     elif base == "drinking_sources_met":  # class III or better, as water_region_summary
         hit = has & (cls <= 3)
-    else:  # share_meeting_target: class no worse than the section's own target class
-        target = info["target_class"].fillna(3).to_numpy(dtype="float64")
-        hit = has & (cls <= target[None, :])
+    else:  # share_meeting_target: sections without a target class are left out
+        target = info["target_class"].to_numpy(dtype="float64", na_value=np.nan)
+        return share_meeting_target(cls, target[None, :])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(n > 0, 100.0 * hit.sum(axis=1) / np.maximum(n, 1), np.nan)
 

@@ -22,6 +22,7 @@ from transforms.water.classes import (
     period_values,
     ph_mean,
     proportion_status,
+    share_meeting_target,
     status_word,
     summarise_sections,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "period_values",
     "ph_mean",
     "proportion_status",
+    "share_meeting_target",
     "status_word",
     "summarise_sections",
 ]

@@ -324,6 +324,24 @@ def meets_target(water_class: Any, target_class: Any) -> pd.Series:
     return (wc <= tc).astype("boolean")
 
 
+def share_meeting_target(water_class: Any, target_class: Any) -> np.ndarray:
+    """水质达标断面比例: percent of the sections with both a class and a target class whose class
+    is equal to or better than their target (GB 3838 §5, 环办〔2011〕22号: a section is judged
+    against its own target class), along the last axis; NaN when no section qualifies.
+
+    A section without a target class is left out, not taken as class III: nothing says what it
+    should meet (envq's rule; water_region_summary's n_with_target / n_meeting_target count the
+    same sections, target progress calls this for its draws).
+    """
+    wc = np.asarray(water_class, dtype="float64")
+    tc = np.broadcast_to(np.asarray(target_class, dtype="float64"), wc.shape)
+    judged = ~np.isnan(wc) & ~np.isnan(tc)
+    n = judged.sum(axis=-1)
+    hits = (judged & (wc <= tc)).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, 100.0 * hits / np.maximum(n, 1), np.nan)
+
+
 def status_word(water_class: Any) -> pd.Series:
     """优 / 良好 / 轻度污染 / 中度污染 / 重度污染 for classes 1-6 (环办〔2011〕22号, §6.3)."""
     table = {row["class"]: row["status"] for row in rules()["class_status"]}

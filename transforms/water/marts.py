@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from transforms.as_of import domain_as_of
 from transforms.warehouse import read_sql
 from transforms.water import (
     AUTO_PREFERRED_ITEMS,
@@ -45,8 +46,7 @@ def build_water_marts(
     """Rebuild water_section_period, water_section_ytd_by_month, water_region_summary and
     water_warnings from the samples up to as_of (default: the last sample's date)."""
     if as_of is None:
-        last = con.execute("select max(sampled_at) from water_section_samples").fetchall()[0][0]
-        as_of = last.date() if last is not None else dt.date.today()
+        as_of = domain_as_of(con, "water", None)
     values = period_item_values(con, as_of)
     sections = con.execute(
         "select section_code, section_name, water_type, target_class, region_code, river, "
@@ -184,6 +184,8 @@ def region_summary(
     ).reset_index()
     out = out.merge(extra, on=by, how="left")
     with np.errstate(invalid="ignore", divide="ignore"):
+        # the definition of transforms.water.classes.share_meeting_target (sections without a
+        # target class left out), from its two counts
         out["share_meeting_target"] = 100.0 * out["n_meeting_target"] / out["n_with_target"]
         out["share_drinking_sources_ok"] = 100.0 * out["n_drinking_ok"] / out[
             "n_drinking_sources"]

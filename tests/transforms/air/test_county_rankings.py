@@ -12,7 +12,10 @@ PERIOD_COLUMNS = (
     "region_code varchar, period_type varchar, year integer, period_no integer, "
     "period varchar, as_of date, dust_deducted boolean, good_days integer, good_rate double, "
     "heavy_days integer, pm25 double, pm10 double, so2 double, no2 double, co_p95 double, "
-    "o3_8h_p90 double, composite_index double"
+    "o3_8h_p90 double, composite_index double, pm25_complete boolean default true, "
+    "pm10_complete boolean default true, so2_complete boolean default true, "
+    "no2_complete boolean default true, co_complete boolean default true, "
+    "o3_8h_complete boolean default true, is_complete boolean default true"
 )
 
 
@@ -34,7 +37,9 @@ def wh(tmp_path):
 
 def add(con, region: str, year: int, pm25: float, good_rate: float) -> None:
     con.execute(
-        "insert into air_region_period values (?, 'year', ?, null, ?, null, true, 300, ?, 1, "
+        "insert into air_region_period (region_code, period_type, year, period_no, period, as_of, "
+        "dust_deducted, good_days, good_rate, heavy_days, pm25, pm10, so2, no2, co_p95, "
+        "o3_8h_p90, composite_index) values (?, 'year', ?, null, ?, null, true, 300, ?, 1, "
         "?, 60, 10, 30, 1.0, 150, 4.0)",
         [region, year, str(year), good_rate, pm25],
     )
@@ -87,3 +92,28 @@ def test_float_noise_does_not_move_a_value_across_a_rounding_boundary(wh):
         "and parent_code = '100100' and year = 2025 order by region_code"
     ).fetchall()
     assert ranks == [("100101", 1), ("100102", 1)]
+
+
+def test_incomplete_statistics_are_flagged_not_ranked(wh):
+    # 100102's 2025 PM2.5 is not complete (GB 3095 Table 4): its PM2.5 and index are shown as
+    # 数据不足 without a rank; 100101 (30) and 100103 (50) are ranked 1 and 2 among the two
+    # complete ones; the good-day ratio needs no minimum, so all three keep a rank there
+    for region, pm25 in (("100101", 30.0), ("100102", 20.0), ("100103", 50.0)):
+        add(wh, region, 2025, pm25, 90.0)
+    wh.execute(
+        "update air_region_period set pm25_complete = false, is_complete = false"
+        " where region_code = '100102'"
+    )
+    build_county_rankings(wh)
+    rows = dict(
+        ((r[0], r[1]), r[2:])
+        for r in wh.execute(
+            "select region_code, indicator, ranking_status, rank, regions_ranked"
+            " from county_rankings where parent_code = '100100' and year = 2025"
+        ).fetchall()
+    )
+    assert rows[("100102", "pm25_mean")] == ("insufficient_data", None, 2)
+    assert rows[("100102", "composite_index")] == ("insufficient_data", None, 2)
+    assert rows[("100101", "pm25_mean")] == ("ranked", 1, 2)
+    assert rows[("100103", "pm25_mean")] == ("ranked", 2, 2)
+    assert rows[("100102", "good_rate")][0] == "ranked"

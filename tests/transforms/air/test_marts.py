@@ -225,8 +225,12 @@ def test_good_rate_counts_valid_days_only(con):
     jan = period(con, "440105", "2025-01")
     assert jan["calendar_days"] == 31 and jan["is_partial"] is False
     assert (jan["valid_days"], jan["good_days"], jan["exceedance_days"]) == (3, 2, 1)
-    assert jan["good_rate"] == pytest.approx(200 / 3)
-    assert jan["pm25"] == pytest.approx((20 + 20 + 100) / 3)  # the 19-hour day has no mean
+    # 2 / 3 = 66.666..% published to 0.1 % (GB/T 8170): 66.7; the exact value kept beside it
+    assert jan["good_rate"] == 66.7
+    assert jan["good_rate_unrounded"] == pytest.approx(200 / 3)
+    # (20 + 20 + 100) / 3 = 46.67 (the 19-hour day has no mean), published as 47
+    assert jan["pm25"] == 47.0
+    assert jan["pm25_unrounded"] == pytest.approx((20 + 20 + 100) / 3)
     assert jan["is_complete"] is False  # 3 daily values, 27 needed
 
 
@@ -237,10 +241,12 @@ def test_percentiles_use_k_equals_1_plus_n_minus_1_p(con):
         add_days(con, "S5", f"2025-01-0{i + 1}", o3=value, so2=value)
     build_air(con)
     jan = period(con, "440105", "2025-01")
-    assert jan["o3_8h_p90"] == pytest.approx(6.5)
-    # SO2 98th: k = 1 + 5 x 0.98 = 5.9 -> 5 + 0.9 x (8 - 5) = 7.7
-    assert jan["so2_p98"] == pytest.approx(7.7)
-    assert jan["so2_p98"] == pytest.approx(hj663_percentile(mda8, 0.98))
+    assert jan["o3_8h_p90_unrounded"] == pytest.approx(6.5)
+    assert jan["o3_8h_p90"] == 6.0  # 6.5 published half to even: 6
+    # SO2 98th: k = 1 + 5 x 0.98 = 5.9 -> 5 + 0.9 x (8 - 5) = 7.7, published 8
+    assert jan["so2_p98_unrounded"] == pytest.approx(7.7)
+    assert jan["so2_p98_unrounded"] == pytest.approx(hj663_percentile(mda8, 0.98))
+    assert jan["so2_p98"] == 8.0
 
 
 def test_composite_index_of_a_hand_period(con):
@@ -249,8 +255,9 @@ def test_composite_index_of_a_hand_period(con):
              o3=192.0)
     build_air(con)
     jan = period(con, "440105", "2025-01")
-    assert jan["composite_index"] == pytest.approx(3.0571428571)
-    assert round(jan["composite_index"], 2) == 3.06
+    # exact sum 3.0571428571..., published with 2 decimals: 3.06
+    assert jan["composite_index_unrounded"] == pytest.approx(3.0571428571)
+    assert jan["composite_index"] == 3.06
     assert jan["primary_pollutant"] == "o3_8h"
     assert jan["o3_8h_p90_exceedance_multiple"] == pytest.approx(0.2)  # (192 - 160) / 160
     assert jan["pm25_exceedance_multiple"] is None  # 21 <= 35
@@ -324,8 +331,10 @@ def test_dust_deduction(con):
     assert daily(con, "440105", "2025-04-11")["is_dust"] is True
     raw = period(con, "440105", "2025-04")
     assert (raw["valid_days"], raw["good_days"], raw["heavy_days"]) == (11, 9, 2)
-    assert raw["good_rate"] == pytest.approx(900 / 11)
-    assert raw["pm10"] == pytest.approx((9 * 40 + 2 * 400) / 11)
+    assert raw["good_rate"] == 81.8  # 9 / 11 = 81.818..% -> 81.8
+    assert raw["good_rate_unrounded"] == pytest.approx(900 / 11)
+    assert raw["pm10"] == 105.0  # (9 x 40 + 2 x 400) / 11 = 105.45 -> 105
+    assert raw["pm10_unrounded"] == pytest.approx((9 * 40 + 2 * 400) / 11)
     assert raw["dust_days"] == 3
     deducted = period(con, "440105", "2025-04", dust_deducted=True)
     assert (deducted["valid_days"], deducted["good_days"], deducted["heavy_days"]) == (9, 9, 0)

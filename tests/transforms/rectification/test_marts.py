@@ -116,8 +116,9 @@ def test_rectification_target_progress(con, tmp_path):
         "select region_code, round(actual, 2), round(on_pace_value, 2), status, reason "
         "from target_progress order by region_code").fetchall()
     assert rows == [
-        # 610902: 1 of 3 completed = 33.33 % >= 30; nothing overdue (pace share 100 %): on track
-        ("610902", 33.33, 30.0, "on_track", None),
+        # 610902: 1 of 3 completed = 33.33 %, published to 0.1 % (GB/T 8170): 33.3 >= 30;
+        # nothing overdue (pace share 100 %): on track
+        ("610902", 33.3, 30.0, "on_track", None),
         # 610922: P2 (overdue) and P5: 0 % completed; on schedule 1 of 2 = 50 % < 100: off track
         ("610922", 0.0, 100.0, "off_track", None),
         # 紫阳县 has no problem in the ledger: not evaluable, with the reason

@@ -132,11 +132,15 @@ def test_good_rate_needs_and_allowances(wh):
     add_days(wh, first_half(good_days=150))
     add_targets(wh, [(CITY, 2025, "year", "good_rate", ">=", 80)])
     row = one(progress(wh), "good_rate")
-    assert row.actual == pytest.approx(100 * 150 / 181)
-    # 80 % of 365 days = 292 good days: 142 more, so 42 non-good days may still come
+    # 150 / 181 = 82.872..% is published as 82.9 (GB/T 8170, 0.1 %)
+    assert row.actual == 82.9
+    assert row.actual_unrounded == pytest.approx(100 * 150 / 181)
+    # a final ratio meets >= 80.0 once it rounds to 80.0: from 79.95 (800 is even, so 79.95
+    # itself rounds up to 80.0); 79.95 % of 365 days = 291.82 -> 292 good days: 142 more, so
+    # 42 non-good days may still come
     assert row.good_days_needed == 142
     assert row.non_good_days_allowed == 42
-    assert row.gap == pytest.approx(80 - 100 * 150 / 181)
+    assert row.gap == pytest.approx(80 - 82.9)
 
 
 def test_remaining_mean_ceiling_all_days_valid(wh):
@@ -144,8 +148,11 @@ def test_remaining_mean_ceiling_all_days_valid(wh):
     add_targets(wh, [(CITY, 2025, "year", "pm25_mean", "<=", 42)])
     row = one(progress(wh), "pm25_mean")
     assert row.actual == pytest.approx(45.0)
-    assert row.remaining_mean_ceiling == pytest.approx((42 * 365 - 45 * 181) / 184)
-    assert round(row.remaining_mean_ceiling, 2) == 39.05
+    # the annual mean is judged rounded: up to 42.5 it is published 42 (half to even), so the
+    # rest of the year may average (42.5 x 365 - 45 x 181) / 184 = 7367.5 / 184 = 40.04
+    # (39.05 if the unrounded mean had to stay <= 42)
+    assert row.remaining_mean_ceiling == pytest.approx((42.5 * 365 - 45 * 181) / 184)
+    assert round(row.remaining_mean_ceiling, 2) == 40.04
     assert row.required_rest_of_year == pytest.approx(row.remaining_mean_ceiling)
     assert row.gap == pytest.approx(3.0)
     assert row.on_pace_value == 42
@@ -160,7 +167,8 @@ def test_remaining_mean_ceiling_counts_valid_days_only(wh):
     add_days(wh, frame)
     add_targets(wh, [(CITY, 2025, "year", "pm25_mean", "<=", 42)])
     row = one(progress(wh), "pm25_mean")
-    assert row.remaining_mean_ceiling == pytest.approx((42 * (170 + 184) - 45 * 170) / 184)
+    # (42.5 x (170 + 184) - 45 x 170) / 184 = 7395 / 184 = 40.19
+    assert row.remaining_mean_ceiling == pytest.approx((42.5 * (170 + 184) - 45 * 170) / 184)
 
 
 def test_lost_targets_cannot_be_met(wh):
@@ -171,7 +179,7 @@ def test_lost_targets_cannot_be_met(wh):
         wh,
         [
             (CITY, 2025, "year", "good_days", ">=", 300),   # 60 + 184 < 300
-            (CITY, 2025, "year", "pm25_mean", "<=", 35),    # ceiling (35x365-80x181)/184 < 0
+            (CITY, 2025, "year", "pm25_mean", "<=", 35),    # ceiling (35.5x365-80x181)/184 < 0
             (CITY, 2025, "year", "pm10_mean", "<=", 62),    # ceiling 64.2 >= floor: not lost
             (CITY, 2025, "year", "heavy_days", "<=", 10),   # 12 heavy days already
         ],
@@ -181,7 +189,9 @@ def test_lost_targets_cannot_be_met(wh):
     assert good.status == "cannot_be_met" and good.status_basis == "lost"
     assert good.good_days_needed == 240 and good.non_good_days_allowed == 184 - 240
     pm = one(out, "pm25_mean")
-    assert pm.remaining_mean_ceiling == pytest.approx((35 * 365 - 80 * 181) / 184)
+    # 35 is odd, so a mean of 35.5 would round to 36: the bound is 35.5 (not reached);
+    # (35.5 x 365 - 80 x 181) / 184 = -1522.5 / 184 = -8.27
+    assert pm.remaining_mean_ceiling == pytest.approx((35.5 * 365 - 80 * 181) / 184)
     assert pm.remaining_mean_ceiling < 0 and pm.status == "cannot_be_met"
     assert one(out, "pm10_mean").status != "cannot_be_met"
     heavy = one(out, "heavy_days")
@@ -189,8 +199,9 @@ def test_lost_targets_cannot_be_met(wh):
 
 
 def test_ceiling_below_the_floor_is_lost(wh):
-    # ceiling (30 x 365 - 56 x 181) / 184 = 4.4 µg/m³: positive but below the PM2.5 floor of 5
-    add_days(wh, first_half(pm25=56.0))
+    # ceiling (30.5 x 365 - 57 x 181) / 184 = 815.5 / 184 = 4.43 µg/m³ (a mean up to 30.5
+    # is published 30): positive but below the PM2.5 floor of 5
+    add_days(wh, first_half(pm25=57.0))
     add_targets(wh, [(CITY, 2025, "year", "pm25_mean", "<=", 30)])
     row = one(progress(wh), "pm25_mean")
     assert 0 < row.remaining_mean_ceiling < 5
@@ -241,8 +252,9 @@ def test_quarterly_target(wh):
         dt.date(2025, 4, 1), dt.date(2025, 6, 30)
     )
     assert (row.elapsed_days, row.remaining_days) == (45, 46)
-    assert row.actual == pytest.approx(100 * 40 / 45)
-    # 90 % of 91 days = 81.9 -> 82 good days: 42 more in the 46 days left, 4 non-good allowed
+    assert row.actual == 88.9  # 40 / 45 = 88.888..% published to 0.1 %
+    # rounds to >= 90.0 from 89.95 % (900 even: the half rounds up to it); 89.95 % of 91 days
+    # = 81.85 -> 82 good days: 42 more in the 46 days left, 4 non-good allowed
     assert row.good_days_needed == 42 and row.non_good_days_allowed == 4
     assert row.elapsed_share == pytest.approx(45 / 91)
 
@@ -252,7 +264,8 @@ def test_monthly_target_mean(wh):
     add_targets(wh, [(CITY, 2025, "M03", "pm25_mean", "<=", 40)])
     row = one(progress(wh, dt.date(2025, 3, 10)), "pm25_mean", "M03")
     assert (row.elapsed_days, row.remaining_days) == (10, 21)
-    assert row.remaining_mean_ceiling == pytest.approx((40 * 31 - 50 * 10) / 21)
+    # published <= 40 up to 40.5 (40 even): (40.5 x 31 - 50 x 10) / 21 = 755.5 / 21 = 35.98
+    assert row.remaining_mean_ceiling == pytest.approx((40.5 * 31 - 50 * 10) / 21)
 
 
 def test_year_on_year_target(wh):
@@ -267,9 +280,10 @@ def test_year_on_year_target(wh):
     assert row.gap == pytest.approx(-5.0)  # 5 points better than the target
     last_full = (182 * 50 + 184 * 40) / 366
     assert row.target_base_value == pytest.approx(last_full * 0.95)
-    assert row.remaining_mean_ceiling == pytest.approx(
-        (last_full * 0.95 * 365 - 45 * 181) / 184
-    )
+    # target 0.95 x 44.97 = 42.72: the largest publishable mean meeting it is 42 (even), so
+    # the final mean may reach 42.5: (42.5 x 365 - 45 x 181) / 184 = 40.04
+    assert last_full * 0.95 == pytest.approx(42.72, abs=0.01)
+    assert row.remaining_mean_ceiling == pytest.approx((42.5 * 365 - 45 * 181) / 184)
     assert row.unit == "%"
 
 
@@ -419,13 +433,15 @@ def test_percentile_and_index_targets(wh):
     )
     out = progress(wh)
     o3row = one(out, "o3_8h_p90")
-    assert o3row.actual == pytest.approx(np.percentile(o3, 90))
+    assert o3row.actual == 150.0  # p90 of 171 x 150 and 10 x 200 is 150 (published 150)
+    assert o3row.actual_unrounded == pytest.approx(np.percentile(o3, 90))
     # 365 valid days: k = 1 + 364 x 0.9 = 328.6 -> at most 365 - 329 = 36 days over 160 in the
     # year; 10 so far -> 26 more allowed
     assert o3row.days_over_target_allowed == 26
     index = one(out, "composite_index")
-    expected = 10 / 60 + 30 / 40 + 60 / 70 + 30 / 35 + 1.0 / 4 + np.percentile(o3, 90) / 160
-    assert index.actual == pytest.approx(expected)
+    # from the rounded statistics: 10/60 + 30/40 + 60/70 + 30/35 + 1.0/4 + 150/160
+    # = 0.1667 + 0.75 + 0.8571 + 0.8571 + 0.25 + 0.9375 = 3.8185 -> published 3.82
+    assert index.actual == 3.82
 
 
 def test_dust_deduction(wh):
@@ -440,8 +456,10 @@ def test_dust_deduction(wh):
     assert one(out, "pm25_mean").actual == pytest.approx(40.0)
     assert one(out, "good_rate").actual == pytest.approx(100.0)  # dust days dropped
     raw = progress(wh, cfg=ProgressConfig(simulations=500, dust_deduction=False))
-    assert one(raw, "pm25_mean").actual == pytest.approx((300 * 10 + 40 * 171) / 181)
-    assert one(raw, "good_rate").actual == pytest.approx(100 * 171 / 181)
+    # (300 x 10 + 40 x 171) / 181 = 9840 / 181 = 54.36 -> 54; 171 / 181 = 94.475..% -> 94.5
+    assert one(raw, "pm25_mean").actual == 54.0
+    assert one(raw, "pm25_mean").actual_unrounded == pytest.approx((300 * 10 + 40 * 171) / 181)
+    assert one(raw, "good_rate").actual == 94.5
 
 
 def test_targets_check_lines_and_exit_code(wh):

@@ -114,8 +114,16 @@ def test_air_actuals_equal_the_marts_year_to_date(wh):
     assert city.loc["pm10_mean", "actual"] == pytest.approx(ytd.pm10)
     assert city.loc["o3_8h_p90", "actual"] == pytest.approx(ytd.o3_8h_p90)
     assert city.loc["composite_index", "actual"] == pytest.approx(ytd.composite_index)
-    assert city.loc["pm25_change_pct", "actual"] == pytest.approx(ytd.pm25_yoy_pct)
-    assert (city["elapsed_days"] == 181).all() and (city["remaining_days"] == 184).all()
+    # both from the published means; target_progress states the change to 0.1 %
+    assert city.loc["pm25_change_pct", "actual"] == round(ytd.pm25_yoy_pct, 1)
+    # one as-of per domain: the air rows count to 30 June (181 days, 184 left); the water
+    # samples end on 10 June, so the water rows count 161 days and leave 204, not 184
+    air = city[city["domain"] == "air"]
+    water = city[city["domain"] == "water"]
+    assert (air["elapsed_days"] == 181).all() and (air["remaining_days"] == 184).all()
+    assert (air["data_as_of"] == pd.Timestamp("2025-06-30")).all()
+    assert (water["elapsed_days"] == 161).all() and (water["remaining_days"] == 204).all()
+    assert (water["data_as_of"] == pd.Timestamp("2025-06-10")).all()
     assert city["evaluable"].all()
     assert city.loc["pm25_mean", "history_years"] == 2  # 2023 and 2024
     assert city.loc["pm25_mean", "projection_method"] == "block_bootstrap_30d"

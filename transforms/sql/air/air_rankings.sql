@@ -10,16 +10,16 @@
 -- Within a scope, only regions of the same level are compared. Ranked: the composite index,
 -- each indicator of the index (PM2.5, PM10, SO2, NO2 means, CO 95th and O3-8h 90th
 -- percentiles) ascending, the good-day rate descending, and improvement (ΔI = change of the
--- index vs the same period last year, ascending: most improved first). Values are ranked at
--- the precision bulletins print (index 2 decimals, concentrations integer, CO 1 decimal,
--- rates 1 decimal; GB/T 8170 half-even), and equal values share a rank (rank()). Regions
--- without a value get no rank. The 2017 rule that keeps cities meeting every grade II limit
--- out of the deterioration ranking is not applied.
+-- index vs the same period last year, ascending: most improved first). Values are ranked as
+-- air_region_period holds them, at the precision bulletins print (GB/T 8170; the improvement
+-- rounded to 0.1 % here), and equal values share a rank (rank()). Validity (GB 3095 Table 4):
+-- only regions whose period is complete (is_complete; for a period in progress: can still
+-- become complete) are ranked; the others get no rank and ranking_status
+-- 'insufficient_data' (数据不足), never mixed in. The 2017 rule that keeps cities meeting
+-- every grade II limit out of the deterioration ranking is not applied.
 -- Only the periods of air_region_period_update (the periods being built; ranks never cross
 -- periods) go into the temp table air_rankings_update, which transforms/air/marts.py makes
 -- the table or puts in place of the same periods.
-create or replace temp macro shown(x, digits) as round_even(round(x, 9), digits);
-
 create or replace temp table air_rankings_update as
 with periods as (
     select
@@ -45,15 +45,16 @@ with periods as (
         p.o3_8h_p90,
         p.good_rate,
         p.composite_index_yoy_pct,
-        shown(p.composite_index, 2) as composite_index_shown,
-        shown(p.pm25, 0) as pm25_shown,
-        shown(p.pm10, 0) as pm10_shown,
-        shown(p.so2, 0) as so2_shown,
-        shown(p.no2, 0) as no2_shown,
-        shown(p.co_p95, 1) as co_p95_shown,
-        shown(p.o3_8h_p90, 0) as o3_8h_p90_shown,
-        shown(p.good_rate, 1) as good_rate_shown,
-        shown(p.composite_index_yoy_pct, 1) as improvement_shown
+        case when p.is_complete then p.composite_index end as composite_index_shown,
+        case when p.is_complete then p.pm25 end as pm25_shown,
+        case when p.is_complete then p.pm10 end as pm10_shown,
+        case when p.is_complete then p.so2 end as so2_shown,
+        case when p.is_complete then p.no2 end as no2_shown,
+        case when p.is_complete then p.co_p95 end as co_p95_shown,
+        case when p.is_complete then p.o3_8h_p90 end as o3_8h_p90_shown,
+        case when p.is_complete then p.good_rate end as good_rate_shown,
+        case when p.is_complete then bulletin_round(p.composite_index_yoy_pct, 1) end
+            as improvement_shown
     from air_region_period_update as p
     inner join regions as r on r.region_code = p.region_code
     left join regions as parent on parent.region_code = r.parent_code
@@ -99,6 +100,7 @@ final as (
         as_of,
         dust_deducted,
         is_complete,
+        case when is_complete then 'ranked' else 'insufficient_data' end as ranking_status,
         composite_index,
         pm25,
         pm10,

@@ -12,8 +12,9 @@
 --   grade II 8-h limit (HJ 663-2013, docs/standards.md §3.1). The windows are list slices of the
 --   day's 24 hourly O3 values: the same moving means as a window function over a full hour
 --   calendar, at about half the cost.
--- * o3_1h: the day's maximum valid 1-h O3 (2012 daily AQI only); envq's rule: it needs the
---   same hours_per_day (20) valid hours as a daily mean.
+-- * o3_1h: the day's maximum valid 1-h O3 (2012 daily AQI only). No clause sets its minimum
+--   (GB 3095 Table 4 and HJ 663 are silent); envq's rule, rule set o3_1h_min_hours (20): the
+--   24-h row's >= 20 valid hours, by analogy.
 -- The calendar runs from 1 January of the year of the first day with a valid daily value to
 -- $calendar_end, for every region with evaluation stations; edition per day comes from
 -- air_day_editions (edition_for_date, or the edition forced for the run).
@@ -89,6 +90,7 @@ rules as (
         hours_per_day,
         hours_per_8h_window,
         mda8_min_windows,
+        o3_1h_min_hours,
         o3_8h_limit
     from air_rule_sets
 ),
@@ -158,7 +160,7 @@ final as (
                 or list_max(w.o3_8h_means) > r.o3_8h_limit
             then list_max(w.o3_8h_means)
         end as o3_8h,
-        case when v.o3_hours >= r.hours_per_day then v.o3_max end as o3_1h,
+        case when v.o3_hours >= r.o3_1h_min_hours then v.o3_max end as o3_1h,
         coalesce(v.pm25_hours, 0) as pm25_hours,
         coalesce(v.pm10_hours, 0) as pm10_hours,
         coalesce(v.so2_hours, 0) as so2_hours,

@@ -11,12 +11,22 @@
 --   (days in year - 324); partial periods (is_partial, or ytd) are judged on their elapsed
 --   days, so `complete` there means "the full period can still meet the minimum".
 --   Quarters and months need their months only. Counts are taken before dust deduction.
--- * composite_index = Σ C_i / S_i (S from the rule set; docs/standards.md §4) with
---   primary_pollutant the largest C_i / S_i (ties comma-joined, as transforms.composite_index);
---   exceedance multiples (C - S) / S only when C > S, against the grade II limit of the same
---   averaging time of the period's edition (edition of its last day); compliance per
---   pollutant (mean vs annual limit and percentile vs 24-h limit; CO p95 vs 24-h; O3 p90 vs
---   8-h) and is_compliant when all six comply (compared for any period length).
+-- * Rounding (GB/T 8170 half to even, rule set `rounding`; assessment_macros.sql): the
+--   statistic columns (pm25 .. pm10_p95, good_rate and the other rates, composite_index) hold
+--   the official figure, rounded as bulletins publish it (µg/m³ whole, CO 0.1 mg/m³, rates
+--   0.1 %); <column>_unrounded keeps the exact value for analysts. Everything judged (limits,
+--   exceedance multiples, indices, year-on-year changes, ranks) uses the rounded figure.
+-- * composite_index = Σ C_i / S_i of the rounded statistics (S from the rule set;
+--   docs/standards.md §4), rounded to 2 decimals, with primary_pollutant the largest C_i / S_i
+--   (ties comma-joined); exceedance multiples (C - S) / S only when C > S, against the grade
+--   II limit of the same averaging time of the period's edition ($period_edition: the edition
+--   of its last day by default, or of its first day; transforms/rules/editions.yaml);
+--   compliance per pollutant (mean vs annual limit and percentile vs 24-h limit; CO p95 vs
+--   24-h; O3 p90 vs 8-h), compared for any period length.
+-- * Validity gates the verdict (GB 3095 Table 4): a pollutant whose statistic is not complete
+--   gets <pollutant>_compliant NULL, and compliance_status says 'insufficient_data' (数据不足)
+--   unless a complete pollutant already fails ('non_compliant'); is_compliant is true only
+--   when all six are complete and comply, false when one complete pollutant fails, else NULL.
 -- * dust_deducted = true (扣除沙尘, 环办监测〔2016〕120号; arithmetic UNCONFIRMED, envq's rule):
 --   PM2.5 and PM10 values of dust-flagged days are left out of the PM statistics and so of
 --   the index; valid dust days that are not good leave the day counts (valid, exceedance,
@@ -29,14 +39,9 @@
 -- the days read are those of $in_years (out years and the year before each, for the
 -- year-on-year columns) and, for ytd, of every year when $all_ytd. A full build names every
 -- year; transforms/air/marts.py makes the table or puts the rows in place of the same periods.
--- a statistic with the float noise of parallel summation (about 1e-13, different from run to
--- run) removed, so that a mean that is exactly at a limit compares the same every night
-create or replace temp macro settled(x) as round(x, 9);
-
--- (C - S) / S when C exceeds the limit S, else null (the exceedance multiple, 超标倍数);
--- settled, so that a value at the limit is not over it one night and not the next
+-- (C - S) / S when the rounded statistic C exceeds the limit S, else null (超标倍数)
 create or replace temp macro exceedance_multiple(concentration, standard) as
-    case when settled(concentration) > standard then (concentration - standard) / standard end;
+    case when concentration > standard then (concentration - standard) / standard end;
 
 -- change against last year in percent of last year's value; null when that is 0 or missing
 create or replace temp macro change_pct(value_now, value_last) as
@@ -139,7 +144,10 @@ period_keys as (
         min(period_start) as period_start,
         min(period_end) as period_end,
         max(date) as as_of,
-        arg_max(edition, date) as edition,
+        case $period_edition
+            when 'first_day' then arg_min(edition, date)
+            else arg_max(edition, date)
+        end as edition,
         count(*)::integer as calendar_days
     from period_days
     group by region_code, period_type, year, period_no
@@ -279,22 +287,35 @@ indexed as (
         k.calendar_days,
         s.valid_days,
         s.good_days,
-        100.0 * s.good_days / nullif(s.valid_days, 0) as good_rate,
+        bulletin_round(100.0 * s.good_days / nullif(s.valid_days, 0), r.round_ratio) as good_rate,
+        100.0 * s.good_days / nullif(s.valid_days, 0) as good_rate_unrounded,
         s.exceedance_days,
-        100.0 * s.exceedance_days / nullif(s.valid_days, 0) as exceedance_rate,
+        bulletin_round(100.0 * s.exceedance_days / nullif(s.valid_days, 0), r.round_ratio)
+            as exceedance_rate,
         s.heavy_days,
-        100.0 * s.heavy_days / nullif(s.valid_days, 0) as heavy_rate,
+        bulletin_round(100.0 * s.heavy_days / nullif(s.valid_days, 0), r.round_ratio)
+            as heavy_rate,
         s.dust_days,
-        s.pm25,
-        s.pm10,
-        s.so2,
-        s.no2,
-        s.co_p95,
-        s.o3_8h_p90,
-        s.so2_p98,
-        s.no2_p98,
-        s.pm25_p95,
-        s.pm10_p95,
+        concentration_shown(s.pm25, 'pm25', r) as pm25,
+        concentration_shown(s.pm10, 'pm10', r) as pm10,
+        concentration_shown(s.so2, 'so2', r) as so2,
+        concentration_shown(s.no2, 'no2', r) as no2,
+        concentration_shown(s.co_p95, 'co', r) as co_p95,
+        concentration_shown(s.o3_8h_p90, 'o3', r) as o3_8h_p90,
+        concentration_shown(s.so2_p98, 'so2', r) as so2_p98,
+        concentration_shown(s.no2_p98, 'no2', r) as no2_p98,
+        concentration_shown(s.pm25_p95, 'pm25', r) as pm25_p95,
+        concentration_shown(s.pm10_p95, 'pm10', r) as pm10_p95,
+        s.pm25 as pm25_unrounded,
+        s.pm10 as pm10_unrounded,
+        s.so2 as so2_unrounded,
+        s.no2 as no2_unrounded,
+        s.co_p95 as co_p95_unrounded,
+        s.o3_8h_p90 as o3_8h_p90_unrounded,
+        s.so2_p98 as so2_p98_unrounded,
+        s.no2_p98 as no2_p98_unrounded,
+        s.pm25_p95 as pm25_p95_unrounded,
+        s.pm10_p95 as pm10_p95_unrounded,
         c.pm25_days,
         c.pm10_days,
         c.so2_days,
@@ -307,12 +328,16 @@ indexed as (
         c.no2_months_ok and c.no2_days >= c.year_minimum as no2_complete,
         c.co_months_ok and c.co_days >= c.year_minimum as co_complete,
         c.o3_8h_months_ok and c.o3_8h_days >= c.year_minimum as o3_8h_complete,
-        s.pm25 / r.s_pm25 as pm25_index,
-        s.pm10 / r.s_pm10 as pm10_index,
-        s.so2 / r.s_so2 as so2_index,
-        s.no2 / r.s_no2 as no2_index,
-        s.co_p95 / r.s_co as co_index,
-        s.o3_8h_p90 / r.s_o3_8h as o3_8h_index,
+        single_index(s.pm25, 'pm25', r) as pm25_index,
+        single_index(s.pm10, 'pm10', r) as pm10_index,
+        single_index(s.so2, 'so2', r) as so2_index,
+        single_index(s.no2, 'no2', r) as no2_index,
+        single_index(s.co_p95, 'co', r) as co_index,
+        single_index(s.o3_8h_p90, 'o3', r) as o3_8h_index,
+        composite_index_of(s.pm25, s.pm10, s.so2, s.no2, s.co_p95, s.o3_8h_p90, r)
+            as composite_index,
+        composite_index_unrounded_of(s.pm25, s.pm10, s.so2, s.no2, s.co_p95, s.o3_8h_p90, r)
+            as composite_index_unrounded,
         r.* exclude (edition)
     from period_keys as k
     inner join stats as s
@@ -331,8 +356,6 @@ indexed as (
 assessed as (
     select
         i.*,
-        pm25_index + pm10_index + so2_index + no2_index + co_index + o3_8h_index
-            as composite_index,
         greatest(
             round(pm25_index, 10), round(pm10_index, 10), round(so2_index, 10),
             round(no2_index, 10), round(co_index, 10), round(o3_8h_index, 10)
@@ -373,6 +396,18 @@ current_period as (
         pm25_p95,
         pm10_p95,
         composite_index,
+        good_rate_unrounded,
+        pm25_unrounded,
+        pm10_unrounded,
+        so2_unrounded,
+        no2_unrounded,
+        co_p95_unrounded,
+        o3_8h_p90_unrounded,
+        so2_p98_unrounded,
+        no2_p98_unrounded,
+        pm25_p95_unrounded,
+        pm10_p95_unrounded,
+        composite_index_unrounded,
         nullif(concat_ws(
             ',',
             case when round(pm25_index, 10) = top_index then 'pm25' end,
@@ -398,12 +433,16 @@ current_period as (
         exceedance_multiple(no2_p98, no2_24h_limit) as no2_p98_exceedance_multiple,
         exceedance_multiple(pm25_p95, pm25_24h_limit) as pm25_p95_exceedance_multiple,
         exceedance_multiple(pm10_p95, pm10_24h_limit) as pm10_p95_exceedance_multiple,
-        settled(pm25) <= pm25_annual_limit and settled(pm25_p95) <= pm25_24h_limit as pm25_compliant,
-        settled(pm10) <= pm10_annual_limit and settled(pm10_p95) <= pm10_24h_limit as pm10_compliant,
-        settled(so2) <= so2_annual_limit and settled(so2_p98) <= so2_24h_limit as so2_compliant,
-        settled(no2) <= no2_annual_limit and settled(no2_p98) <= no2_24h_limit as no2_compliant,
-        settled(co_p95) <= co_24h_limit as co_compliant,
-        settled(o3_8h_p90) <= o3_8h_limit as o3_compliant,
+        case when pm25_complete
+            then pm25 <= pm25_annual_limit and pm25_p95 <= pm25_24h_limit end as pm25_compliant,
+        case when pm10_complete
+            then pm10 <= pm10_annual_limit and pm10_p95 <= pm10_24h_limit end as pm10_compliant,
+        case when so2_complete
+            then so2 <= so2_annual_limit and so2_p98 <= so2_24h_limit end as so2_compliant,
+        case when no2_complete
+            then no2 <= no2_annual_limit and no2_p98 <= no2_24h_limit end as no2_compliant,
+        case when co_complete then co_p95 <= co_24h_limit end as co_compliant,
+        case when o3_8h_complete then o3_8h_p90 <= o3_8h_limit end as o3_compliant,
         pm25_days,
         pm10_days,
         so2_days,
@@ -426,6 +465,12 @@ final as (
         c.*,
         c.pm25_compliant and c.pm10_compliant and c.so2_compliant and c.no2_compliant
             and c.co_compliant and c.o3_compliant as is_compliant,
+        case c.pm25_compliant and c.pm10_compliant and c.so2_compliant and c.no2_compliant
+                and c.co_compliant and c.o3_compliant
+            when true then 'compliant'
+            when false then 'non_compliant'
+            else 'insufficient_data'
+        end as compliance_status,
         l.good_days as good_days_last_year,
         l.good_rate as good_rate_last_year,
         l.pm25 as pm25_last_year,

@@ -7,6 +7,10 @@
 -- worse and ranks ascending; good days and the good-day ratio rank descending; values are
 -- ranked at the precision bulletins print (days and µg/m³ integers, CO 1 decimal, rates
 -- 1 decimal, index 2 decimals; round_even = GB/T 8170) and equal values share a rank.
+-- Validity (GB 3095 Table 4): a concentration statistic or the index whose period is not
+-- complete (air_region_period <pollutant>_complete / is_complete; for a period in progress:
+-- can still become complete) is shown with ranking_status 'insufficient_data' (数据不足) and no
+-- rank; the complete ones are ranked among themselves. Day counts and the rate need no minimum.
 -- improvement_rank: best change on last year first (days and percentage points for day
 -- counts and the rate, percent change (改善幅度) for concentrations and the index).
 -- Scope as air_region_period.sql: the periods of $out_years (and every ytd when $all_ytd)
@@ -50,6 +54,33 @@ periods as (
         and (list_contains($in_years::integer[], p.year) or (p.period_type = 'ytd' and $all_ytd))
 ),
 
+validity as (
+    unpivot (
+        select
+            p.region_code,
+            p.period_type,
+            p.year,
+            p.period_no,
+            p.dust_deducted,
+            true as good_days,
+            true as good_rate,
+            true as heavy_days,
+            p.pm25_complete as pm25_mean,
+            p.pm10_complete as pm10_mean,
+            p.so2_complete as so2_mean,
+            p.no2_complete as no2_mean,
+            p.co_complete as co_p95,
+            p.o3_8h_complete as o3_8h_p90,
+            p.is_complete as composite_index
+        from air_region_period as p
+        where p.region_code in (select region_code from members)
+            and (list_contains($in_years::integer[], p.year) or (p.period_type = 'ytd' and $all_ytd))
+    )
+    on good_days, good_rate, heavy_days, pm25_mean, pm10_mean, so2_mean, no2_mean, co_p95,
+        o3_8h_p90, composite_index
+    into name indicator value complete
+),
+
 long as (
     unpivot periods
     on good_days, good_rate, heavy_days, pm25_mean, pm10_mean, so2_mean, no2_mean, co_p95,
@@ -71,9 +102,17 @@ paired as (
         n.dust_deducted,
         n.indicator,
         n.value,
+        coalesce(v.complete, false) as complete,
         l.value as last_year_value
     from long as n
     inner join members as m on m.region_code = n.region_code
+    left join validity as v
+        on v.region_code = n.region_code
+        and v.period_type = n.period_type
+        and v.year = n.year
+        and v.period_no is not distinct from n.period_no
+        and v.dust_deducted = n.dust_deducted
+        and v.indicator = n.indicator
     left join long as l
         on l.region_code = n.region_code
         and l.period_type = n.period_type
@@ -130,17 +169,18 @@ final as (
         last_year_value,
         change,
         change_pct,
-        rank() over (
+        case when complete then 'ranked' else 'insufficient_data' end as ranking_status,
+        case when complete then rank() over (
             partition by parent_code, level, period_type, year, period_no, dust_deducted,
-                indicator
+                indicator, complete
             order by rank_key
-        ) as rank,
-        case when improvement_key is not null then rank() over (
+        ) end as rank,
+        case when complete and improvement_key is not null then rank() over (
             partition by parent_code, level, period_type, year, period_no, dust_deducted,
-                indicator, improvement_key is null
+                indicator, complete, improvement_key is null
             order by improvement_key
         ) end as improvement_rank,
-        count(*) over (
+        count(*) filter (where complete) over (
             partition by parent_code, level, period_type, year, period_no, dust_deducted,
                 indicator
         ) as regions_ranked

@@ -5,6 +5,12 @@
 -- worst final values the rest of the period can still produce (for certain / lost verdicts).
 -- Year-on-year targets are turned into an absolute target on their base indicator
 -- (pct: T_abs = last x (1 + v/100); diff: T_abs = last + v) so the same figures apply.
+-- Rounding (GB/T 8170, docs/target_progress.md "Rounding"): the final figure is judged rounded
+-- to base_decimals, so a `<=` target is met by any unrounded value below B = r + u/2 (u = one
+-- unit of the last decimal, r = the largest publishable value meeting T), and by B itself
+-- when r/u is even (half to even rounds B down to r); `>=` likewise above L = r - u/2. The
+-- ceiling 年剩余日控制值 uses B, the good days still needed for a ratio use L, and the days over
+-- the target value for a percentile count days above B. Last year's values: NULL without data.
 create or replace temp table tp_air_progress as
 with so_far as (
     select * from tp_air_stretches where stretch = 'so_far'
@@ -33,6 +39,8 @@ joined as (
         coalesce(s.pollutant_sum, 0) as sum_so_far,
         coalesce(s.pollutant_days, 0) as pollutant_days_so_far,
         s.base_value as base_actual,
+        coalesce(s.is_complete, true) as is_complete,
+        s.values_so_far,
         b.base_value as base_last_so_far,
         f.base_value as base_last_full,
         coalesce(rd.n_rows, 0) as region_rows,
@@ -63,11 +71,39 @@ with_target as (
         end as target_abs,
         case
             when j.kind <> 'change' then j.base_actual
-            when j.change_mode = 'pct' and j.base_last_so_far > 0
-                then 100.0 * (j.base_actual / j.base_last_so_far - 1)
-            when j.change_mode = 'diff' then j.base_actual - j.base_last_so_far
+            -- a change between the published (rounded) figures, as bulletins state it
+            when j.change_mode = 'pct' and bulletin_round(j.base_last_so_far, j.base_decimals) > 0
+                then 100.0 * (
+                    bulletin_round(j.base_actual, j.base_decimals)
+                    / bulletin_round(j.base_last_so_far, j.base_decimals) - 1
+                )
+            when j.change_mode = 'diff' then bulletin_round(j.base_actual, j.base_decimals)
+                - bulletin_round(j.base_last_so_far, j.base_decimals)
         end as actual
     from joined as j
+),
+
+publishable as (
+    -- r: the publishable value (multiple of u = 10^-base_decimals) that bounds the target
+    select
+        w.*,
+        pow(10, -w.base_decimals) as step,
+        case w.comparator
+            when '<=' then floor(round(w.target_abs * pow(10, w.base_decimals), 6))
+            when '<' then ceil(round(w.target_abs * pow(10, w.base_decimals), 6)) - 1
+            when '>=' then ceil(round(w.target_abs * pow(10, w.base_decimals), 6))
+            when '>' then floor(round(w.target_abs * pow(10, w.base_decimals), 6)) + 1
+        end as r_units
+    from with_target as w
+),
+
+bounded as (
+    select
+        p.*,
+        case when p.comparator in ('<=', '<') then (p.r_units + 0.5) * p.step end as bound_high,
+        case when p.comparator in ('>=', '>') then (p.r_units - 0.5) * p.step end as bound_low,
+        p.r_units % 2 = 0 as bound_inclusive
+    from publishable as p
 ),
 
 over_target as (
@@ -75,9 +111,13 @@ over_target as (
     select
         w.target_id,
         count(*) filter (
-            where case w.base_pollutant when 'co' then d.co else d.o3_8h end > w.target_abs
+            where case
+                when w.bound_inclusive
+                    then case w.base_pollutant when 'co' then d.co else d.o3_8h end > w.bound_high
+                else case w.base_pollutant when 'co' then d.co else d.o3_8h end >= w.bound_high
+            end
         )::integer as over_so_far
-    from with_target as w
+    from bounded as w
     inner join tp_air_days as d
         on d.region_code = w.region_code
         and d.date between w.period_start and w.so_far_end
@@ -91,10 +131,15 @@ figures as (
         o.over_so_far,
         case
             when w.base = 'good_days' then w.target_abs
-            when w.base = 'good_rate' then w.target_abs / 100.0 * (w.valid_so_far + w.remaining_days)
+            when w.base = 'good_rate' then w.bound_low / 100.0 * (w.valid_so_far + w.remaining_days)
         end as good_days_goal,
+        case
+            when w.base = 'good_rate' and w.bound_low is not null
+                then case when w.bound_inclusive then '>=' else '>' end
+            else w.comparator
+        end as goal_comparator,
         case w.base_pollutant when 'co' then 0.95 when 'o3_8h' then 0.90 end as percentile_p
-    from with_target as w
+    from bounded as w
     left join over_target as o on o.target_id = w.target_id
 ),
 
@@ -103,7 +148,7 @@ needs as (
         f.*,
         case
             when f.good_days_goal is null or f.comparator not in ('>=', '>') then null
-            when f.comparator = '>'
+            when f.goal_comparator = '>'
                 then greatest(0, floor(f.good_days_goal - f.good_so_far + 1e-9) + 1)
             else greatest(0, ceil(f.good_days_goal - f.good_so_far - 1e-9))
         end::integer as good_days_needed,
@@ -114,7 +159,7 @@ needs as (
         end::integer as heavy_days_allowed,
         case
             when f.base_kind = 'mean' and f.comparator in ('<=', '<') and f.remaining_days > 0
-                then (f.target_abs * (f.pollutant_days_so_far + f.remaining_days) - f.sum_so_far)
+                then (f.bound_high * (f.pollutant_days_so_far + f.remaining_days) - f.sum_so_far)
                     / f.remaining_days
         end as remaining_mean_ceiling,
         case
@@ -171,6 +216,8 @@ final as (
         b.base_actual,
         b.base_last_so_far as last_year_actual,
         b.base_last_full,
+        b.is_complete,
+        b.values_so_far,
         b.valid_so_far,
         b.good_so_far,
         b.heavy_so_far,

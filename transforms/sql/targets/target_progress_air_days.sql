@@ -4,6 +4,7 @@
 -- days). Dust deduction ($dust_deduction, 环办监测〔2016〕120号, docs/standards.md §3.4): a dust day
 -- loses its PM2.5 and PM10 values, and a dust day that is not good is dropped from the day
 -- counts (扣除沙尘异常超标天), so it is neither valid, good nor heavy. Gases are kept.
+-- has_pm25 / has_pm10: the value before deduction (validity counts, GB 3095 Table 4).
 create or replace temp table tp_air_days as
 with regions_wanted as (
     select distinct region_code
@@ -38,6 +39,8 @@ final as (
         is_valid and not (deduct and not is_good) as valid,
         is_valid and is_good as good,
         is_valid and is_heavy and not deduct as heavy,
+        pm25 is not null as has_pm25,
+        pm10 is not null as has_pm10,
         case when deduct then null else pm25 end as pm25,
         case when deduct then null else pm10 end as pm10,
         so2,
