@@ -92,7 +92,7 @@ def test_phrases_of_lost_closed_and_met_targets():
             urgent_target=46.0,
             urgent_actual=52.73,
         )
-        == "PM2.5平均浓度（第一季度）: 现状 52.7 µg/m³, 目标 <= 46.0 µg/m³"
+        == "PM2.5平均浓度（第一季度）: 现状 53 µg/m³, 目标 <= 46 µg/m³"  # whole µg/m³ as published
     )
     assert (
         _phrase(
@@ -129,12 +129,12 @@ def test_ranked_month_is_the_last_complete_month():
     assert ranked_month(2025, dt.date(2026, 3, 1)) == 12
 
 
-# A province with three cities and one county, and a second province with one city; indices
-# chosen around the rounding to 2 decimals (bulletin precision, GB/T 8170 half to even).
+# A province with three cities and one county, and a second province with one city. The index
+# as air_region_period publishes it (2 decimals); ΔI unrounded, ranked at 0.1 % (GB/T 8170).
 RANK_CASE = {
     # code: (parent, level, composite index, ΔI %)
-    "710100": ("710000", "city", 3.451, -5.04),   # shown 3.45, ΔI -5.0
-    "710200": ("710000", "city", 3.449, -4.96),   # shown 3.45 (tie), ΔI -5.0 (tie)
+    "710100": ("710000", "city", 3.45, -5.04),    # ΔI shown -5.0
+    "710200": ("710000", "city", 3.45, -4.96),    # a tie on the index; ΔI -5.0 (a tie)
     "710300": ("710000", "city", 4.20, 2.0),
     "710301": ("710300", "county", 2.5, -1.0),
     "720100": ("720000", "city", 3.10, None),     # no last year: not in the improvement rank
@@ -223,7 +223,7 @@ def test_a_region_page_shows_its_own_ranks(rank_warehouse, tmp_path):
     block = page[page.index('id="region-ranks"') :]
     block = block[: block.index("</table>")]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", block)
-    # period, index (the deducted row's 3.449), national, in province, ΔI, improvement ranks
+    # period, index (the deducted row's), national, in province, ΔI, improvement ranks
     # (three cities have a ΔI: 720100 has no last year)
     assert cells == ["2026-YTD", "3.45", "第 2 / 4", "第 1 / 3", "-5.0", "第 1 / 3", "第 1 / 3"]
 
