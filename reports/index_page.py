@@ -38,6 +38,7 @@ STATUS_ORDER = (
     "off_track",
     "at_risk",
     "on_track",
+    "insufficient_data",
     "not_evaluable",
     "met",
 )
@@ -121,7 +122,7 @@ def urgent_phrase(row: Mapping[str, Any], lang: str) -> str:
     section = row.get("urgent_section")
     if isinstance(section, str):
         name += f" {section}"
-    if status == "not_evaluable":
+    if status in ("not_evaluable", "insufficient_data"):
         return f"{name}: {i18n.indicator(status, lang)}"
     indicator = INDICATORS.get(code)
     base = INDICATORS.get(indicator.base) if indicator and indicator.base else indicator

@@ -3,7 +3,8 @@
 -- A region's targets are what its page shows: its own targets (the cards) and the class
 -- targets of the water sections of the region and of its counties (the sections table).
 -- Urgency (docs/reports.md): lost (cannot_be_met, or not_met once the period is over), then
--- off_track, at_risk, on_track, not_evaluable, met; within one status the lower probability
+-- off_track, at_risk, on_track, insufficient_data and not_evaluable, met; within one status
+-- the lower probability
 -- of meeting first, then the larger shortfall relative to the target (gap / |target|, so
 -- that a year already closed still ranks its misses). A region's urgency is that of its most
 -- urgent target, then more targets in that status, then the larger shortfall.
@@ -53,6 +54,7 @@ scored as (
             when 'off_track' then 1
             when 'at_risk' then 2
             when 'on_track' then 3
+            when 'insufficient_data' then 4
             when 'not_evaluable' then 4
             when 'met' then 5
             else 4
@@ -85,8 +87,10 @@ counts as (
         count(*) filter (where status = 'at_risk') as n_at_risk,
         count(*) filter (where status = 'on_track') as n_on_track,
         count(*) filter (where status = 'met') as n_met,
+        count(*) filter (where status = 'insufficient_data') as n_insufficient_data,
         count(*) filter (where status not in (
-            'cannot_be_met', 'not_met', 'off_track', 'at_risk', 'on_track', 'met'
+            'cannot_be_met', 'not_met', 'off_track', 'at_risk', 'on_track', 'met',
+            'insufficient_data'
         )) as n_not_evaluable,
         min(severity) as worst_severity
     from scored

@@ -47,6 +47,7 @@ SEVERITY = {
     "off_track": 1,
     "at_risk": 2,
     "on_track": 3,
+    "insufficient_data": 4,
     "not_evaluable": 4,
     "met": 5,
 }
