@@ -339,6 +339,39 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export tables of the published warehouse; one line per table, then the manifest's path."""
+    from flows.export import ExportError, Filters, export
+
+    settings = load_settings(warehouse=args.warehouse)
+    try:
+        manifest = export(
+            settings.warehouse,
+            Path(args.out),
+            tables=args.table or (),
+            fmt=args.format,
+            filters=Filters(year=args.year, region=args.region),
+            force=args.force,
+        )
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    for entry in manifest["tables"]:
+        print(f"  {entry['table']}: {entry['rows']} rows, {len(entry['files'])} file(s)")
+    print(f"export: {len(manifest['tables'])} tables as {args.format} in {args.out}/manifest.json")
+    return 0
+
+
+def _add_export(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="tables as parquet, csv or xlsx")
+    p.add_argument("--table", action="append", help="a table or view (repeatable; default: marts)")
+    p.add_argument("--format", default="parquet", help="parquet (default), csv or xlsx")
+    p.add_argument("--year", type=int, help="only the rows of this year")
+    p.add_argument("--region", help="only this region and the regions under it")
+    p.add_argument("--out", required=True, help="an empty folder (or pass --force)")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    p.set_defaults(func=cmd_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="envq", description="Environmental-quality indicators and target progress."
@@ -450,6 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", action="append", help="an indicator to score (repeatable)")
     p.add_argument("--json", help="write the scores as JSON to this file")
     p.set_defaults(func=cmd_backtest)
+
+    _add_export(sub, common)
     return parser
 
 

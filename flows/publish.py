@@ -6,6 +6,10 @@ killed or failed run left), writes only there, and publishes by renaming the clo
 file over the published path (os.replace is atomic on POSIX). An analyst who holds the old
 file open keeps reading the old state (its inode lives until the connection closes); a run
 killed at any moment leaves the published file exactly as the last good run left it.
+
+Before the rename the working file gets the data dictionary as comments on every table, view
+and column (transforms/dictionary.yaml), and is rewritten in the storage version DuckDB 1.x
+clients read ($ENVQ_STORAGE_VERSION, default v1.4.0) if an older run left it in another.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from transforms.warehouse import connect
+from transforms.dictionary import apply_comments
+from transforms.warehouse import connect, rewrite_storage
 
 
 class WarehouseBusy(RuntimeError):
@@ -85,9 +90,14 @@ def open_working(published: Path, work_db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def publish(work_db: Path, published: Path) -> None:
-    """Rename the (closed) working database over the published one in one atomic step."""
-    if _wal(work_db).exists():  # fold a WAL left by an unclean close into the file first
-        connect(work_db).close()
+    """Comment, then rename the (closed) working database over the published one atomically."""
+    con = connect(work_db)  # also folds a WAL left by an unclean close into the file
+    try:
+        apply_comments(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    rewrite_storage(work_db)
     _fsync(work_db)
     os.replace(work_db, published)
     _fsync_dir(published.parent)

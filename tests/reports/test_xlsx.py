@@ -26,6 +26,7 @@ def workbook(report_warehouse, tmp_path):
 
 def test_sheets_in_page_order_with_chinese_names(workbook):
     assert workbook.sheetnames == [
+        "说明",
         "目标进度",
         "累计优良天数",
         "颗粒物累计均值",

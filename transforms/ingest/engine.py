@@ -36,12 +36,14 @@ import duckdb
 import pyarrow as pa
 
 from transforms.ingest.raw_files import (
+    WORKBOOK_SUFFIXES,
     DocumentationFile,
     RawFileError,
     is_documentation,
     logical_name,
     sha256_of,
 )
+from transforms.ingest.workbooks import read_workbook
 
 log = logging.getLogger(__name__)
 
@@ -224,8 +226,9 @@ def detect_format(path: Path) -> FormatSpec:
     raise RawFileError(path, "no known format", f"file name {logical_name(path)!r}")
 
 
-# Suffixes read below a folder (a ledger or a table may come as a workbook).
-RAW_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xz", ".gz", ".xlsx", ".xlsm"})
+# Suffixes read below a folder (a ledger or a table may come as a workbook); a workbook no
+# format claims itself is read sheet by sheet by transforms.ingest.workbooks.
+RAW_SUFFIXES = frozenset({".csv", ".txt", ".json", ".xz", ".gz", *WORKBOOK_SUFFIXES})
 
 
 def iter_raw_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -327,8 +330,14 @@ def read_file(
     if is_loaded(sha):
         return ReadFile(path, sha, skipped=True)
     try:
-        spec = detect_format(path)
-        read = ReadFile(path, sha, spec, spec.parse(path))
+        try:
+            spec = detect_format(path)  # a format may read workbooks itself (ledgers)
+            parsed = spec.parse(path)
+        except DocumentationFile:
+            if not logical_name(path).lower().endswith(WORKBOOK_SUFFIXES):
+                raise
+            spec, parsed = read_workbook(path, registered_formats())
+        read = ReadFile(path, sha, spec, parsed)
     except RawFileError as exc:
         return ReadFile(path, sha, error=exc)
     if early is not None and spec.prepare is None and read.parsed is not None:

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 COMPRESSED_SUFFIXES = {".xz": lzma.decompress, ".gz": gzip.decompress}
+# Excel workbooks: a format may read them itself, else transforms.ingest.workbooks reads them
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 class RawFileError(ValueError):

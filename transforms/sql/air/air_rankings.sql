@@ -11,12 +11,13 @@
 -- each indicator of the index (PM2.5, PM10, SO2, NO2 means, CO 95th and O3-8h 90th
 -- percentiles) ascending, the good-day rate descending, and improvement (ΔI = change of the
 -- index vs the same period last year, ascending: most improved first). Values are ranked as
--- air_region_period holds them, at the precision bulletins print (GB/T 8170; the improvement
--- rounded to 0.1 % here), and equal values share a rank (rank()). Validity (GB 3095 Table 4):
--- only regions whose period is complete (is_complete; for a period in progress: can still
--- become complete) are ranked; the others get no rank and ranking_status
--- 'insufficient_data' (数据不足), never mixed in. The 2017 rule that keeps cities meeting
--- every grade II limit out of the deterioration ranking is not applied.
+-- air_region_period holds them, at the precision bulletins print (GB/T 8170 half-even; the
+-- improvement rounded to 0.1 % here), and equal values share a rank (rank()). Validity
+-- (GB 3095 Table 4): only regions whose period is complete (is_complete; for a period in
+-- progress: can still become complete) are ranked; the others get no rank and
+-- ranking_status 'insufficient_data' (数据不足), never mixed in. Regions without a value get
+-- no rank. The 2017 rule that keeps cities meeting every grade II limit out of the
+-- deterioration ranking is not applied.
 -- Only the periods of air_region_period_update (the periods being built; ranks never cross
 -- periods) go into the temp table air_rankings_update, which transforms/air/marts.py makes
 -- the table or puts in place of the same periods.
