@@ -162,6 +162,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         formats=args.format,
         region=args.region,
         year=args.year,
+        self_contained=args.self_contained,
     )
     print(f"reports: {len(paths)} files in {settings.reports_dir}")
     for p in paths:
@@ -475,6 +476,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=_formats,
         default=FORMATS,
         help="comma-separated: html, xlsx (default html,xlsx)",
+    )
+    p.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="embed plotly.js in every page (one file to mail) instead of one shared file",
     )
     p.set_defaults(func=cmd_report)
 

@@ -1,6 +1,8 @@
-"""Target-gap reports: one self-contained HTML page (Plotly embedded, no network) and one Excel
-workbook per region and as-of date, plus an index page. Chinese by default, English with
-lang='en'; every label from reports.i18n.
+"""Target-gap reports: one HTML page (no network) and one Excel workbook per region and as-of
+date, plus the overview page of every region. Chinese by default, English with lang='en';
+every label from reports.i18n. The pages of one folder share one plotly.js file written
+beside them (about 4.7 MB once instead of in every page); self_contained=True embeds it in
+each page instead, for a page to be mailed on its own.
 
 This module only chooses what to write and where; the figures come from reports.data (SQL in
 reports/sql), the page from reports.html_page, the workbook from reports.xlsx.
@@ -15,8 +17,9 @@ from pathlib import Path
 import duckdb
 
 from reports import data
-from reports.html_page import region_page
-from reports.index_page import IndexEntry, index_page
+from reports.html_page import plotly_file_name, plotly_js, region_page
+from reports.index_page import RegionPage, index_page
+from reports.overview import read_overview, region_ranks
 from reports.retention import prune_reports, reports_to_keep
 from reports.tables import all_tables
 from reports.xlsx import write_workbook
@@ -57,6 +60,18 @@ def report_regions(
     ]
 
 
+def write_shared_plotly(out: Path) -> str:
+    """Write the shared plotly.js beside the pages (once per version; written to a temporary
+    name and renamed, so a page never finds half a file); return its relative src."""
+    name = plotly_file_name()
+    path = out / name
+    if not path.exists():
+        tmp = out / f".{name}.tmp"
+        tmp.write_text(plotly_js(), encoding="utf-8")
+        tmp.replace(path)
+    return name
+
+
 def write_reports(
     warehouse: Path | str,
     out_dir: Path | str,
@@ -66,11 +81,14 @@ def write_reports(
     region: str | None = None,
     year: int | None = None,
     quality_docs: Path | str | None = None,
+    self_contained: bool = False,
 ) -> list[Path]:
-    """Write every region's report (or one region's) from the published warehouse.
+    """Write every region's report (or one region's) from the published warehouse, and with
+    every region's pages the overview page index_<lang>.html.
 
     quality_docs is the Data Docs index the pages link to (relatively), by default
-    <out_dir>/quality/index.html as written by expectations/docs.py.
+    <out_dir>/quality/index.html as written by expectations/docs.py. self_contained embeds
+    plotly.js in every page instead of sharing one file beside them.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -82,8 +100,12 @@ def write_reports(
         day = resolve_as_of(con, as_of)
         report_year = year or day.year
         written: list[Path] = []
-        entries: list[IndexEntry] = []
+        pages: dict[str, RegionPage] = {}
         common = data.common_data(con)
+        overview = read_overview(con, report_year, day)
+        plotly_src = None
+        if "html" in formats and not self_contained:
+            plotly_src = write_shared_plotly(out)
         for code, name in report_regions(con, report_year, day, region, lang):
             scope = data.Scope(code, report_year, day)
             d = data.region_data(con, scope, name, common)
@@ -93,16 +115,25 @@ def write_reports(
             stem = f"envq_{code}_{year_part}{day:%Y%m%d}_{lang}"
             if "html" in formats:
                 path = out / f"{stem}.html"
-                page = region_page(d, lang, docs_href, generated, tables)
+                page = region_page(
+                    d,
+                    lang,
+                    docs_href,
+                    generated,
+                    tables,
+                    plotly_src=plotly_src,
+                    ranks=region_ranks(overview, code),
+                )
                 path.write_text(page, encoding="utf-8")
                 written.append(path)
-                statuses = tuple(zip(d.targets["indicator"], d.targets["status"], strict=True))
-                entries.append(IndexEntry(code, name, day, path.name, statuses))
+                pages[code] = RegionPage(name, path.name)
             if "xlsx" in formats:
                 written.append(write_workbook(tables, lang, out / f"{stem}.xlsx"))
         if "html" in formats and region is None:
             index = out / f"index_{lang}.html"
-            index.write_text(index_page(entries, lang), encoding="utf-8")
+            index.write_text(
+                index_page(overview, pages, lang, day, generated), encoding="utf-8"
+            )
             written.append(index)
         prune_reports(out, reports_to_keep())
         return written

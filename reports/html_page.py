@@ -1,7 +1,9 @@
-"""One region's report as a self-contained HTML page: headline cards, charts and tables.
+"""One region's report as an HTML page: headline cards, charts and tables.
 
-plotly.js is embedded once in the head (no CDN: the page must open on an offline office PC) and
-every figure is a div that calls it. Every piece of text from data (region, section and river
+plotly.js never comes from a CDN (the page must open on an offline office PC): either the pages
+of one folder share one plotly.js file written beside them (`plotly_src`, the default of
+reports.build) or the page embeds it in its head (self-contained, for mailing). Every figure is
+a div that calls it. Every piece of text from data (region, section and river
 names, pollutant lists, quarantined raw text) is escaped; labels come from reports.i18n.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.io as pio
 from _plotly_utils.utils import convert_to_base64
-from plotly.offline import get_plotlyjs
+from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from reports import figures, i18n
 from reports.colours import status_colour
@@ -100,6 +102,19 @@ def plotly_config(lang: str) -> dict[str, object]:
 def plotly_js() -> str:
     """The plotly.js bundle shipped with the plotly package (embedded once per page)."""
     return get_plotlyjs()
+
+
+def plotly_file_name() -> str:
+    """Name of the shared plotly.js file beside the pages; the version is in the name, so a
+    page never runs a different plotly.js than the one it was written for."""
+    return f"plotly-{get_plotlyjs_version()}.min.js"
+
+
+def plotly_script(plotly_src: str | None) -> str:
+    """The head's plotly.js: a relative src to the shared file, or the bundle inline."""
+    if plotly_src:
+        return f'<script type="text/javascript" src="{esc(plotly_src)}"></script>'
+    return f'<script type="text/javascript">{plotly_js()}</script>'
 
 
 def esc(value: object) -> str:
@@ -194,6 +209,45 @@ def card(row: pd.Series, lang: str) -> str:
     )
 
 
+def rank_block(ranks: pd.DataFrame | None, lang: str) -> str:
+    """The region's own composite-index ranks (month, year to date): national, among the
+    regions of its parent (province or city), and the improvement ranks; empty when the
+    region is not ranked."""
+    if ranks is None or ranks.empty:
+        return ""
+    t = lambda key: i18n.text(key, lang)  # noqa: E731
+
+    def of(rank: object, n: object) -> str:
+        r = as_int(rank)
+        return "—" if r is None else esc(t("ov_rank_of").format(rank=r, n=as_int(n)))
+
+    head = "".join(
+        f"<th>{esc(h)}</th>"
+        for h in (
+            t("period"),
+            t("composite_index"),
+            t("ov_rank_national"),
+            t("ov_rank_parent"),
+            t("ov_delta_index"),
+            f"{t('improvement_rank')} ({t('ov_national')})",
+            f"{t('improvement_rank')} ({t('ov_in_parent')})",
+        )
+    )
+    body = "".join(
+        f'<tr><td class="t">{esc(r["period"])}</td><td>{fmt(as_float(r["composite_index"]), 2)}'
+        f"</td><td>{of(r['index_rank'], r['index_ranked'])}</td>"
+        f"<td>{of(r['index_rank_parent'], r['index_ranked_parent'])}</td>"
+        f"<td>{fmt(as_float(r['composite_index_yoy_pct']), 1)}</td>"
+        f"<td>{of(r['improvement_rank'], r['improvement_ranked'])}</td>"
+        f"<td>{of(r['improvement_rank_parent'], r['improvement_ranked_parent'])}</td></tr>"
+        for _, r in ranks.iterrows()
+    )
+    return (
+        f'<h3>{esc(t("ov_ranks_title"))}</h3><div class="scroll" id="region-ranks"><table>'
+        f"<tr>{head}</tr>{body}</table></div>"
+    )
+
+
 def stamp(moment: dt.datetime) -> str:
     """Date and minute of a time, with its zone's name when it has one (Asia/Shanghai)."""
     zone = getattr(moment.tzinfo, "key", None) or (moment.tzname() or "")
@@ -270,8 +324,14 @@ def region_page(
     docs_href: str,
     generated: dt.datetime,
     tables: list[Table] | None = None,
+    plotly_src: str | None = None,
+    ranks: pd.DataFrame | None = None,
 ) -> str:
-    """The whole page of one region's report (tables: all_tables(d, lang) when not given)."""
+    """The whole page of one region's report (tables: all_tables(d, lang) when not given).
+
+    plotly_src: relative path of the shared plotly.js (None: embed it). ranks: the region's
+    composite-index ranks of the month and the year to date (reports.overview.region_ranks).
+    """
     t = lambda key: i18n.text(key, lang)  # noqa: E731
     s = d.scope
     title = (
@@ -306,6 +366,7 @@ def region_page(
         ]
     parts += [
         f"<h2>{esc(t('sec_ranking'))}</h2>",
+        rank_block(ranks, lang),
         render_table(by_key["sheet_ranking"], lang),
         f"<h2>{esc(t('sec_water'))}</h2>",
         render_table(by_key["sheet_water"], lang),
@@ -327,7 +388,7 @@ def region_page(
     return (
         f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head>'
         f'<meta charset="utf-8"><title>{title}</title><style>{CSS}</style>'
-        f'<script type="text/javascript">{plotly_js()}</script>'
+        f"{plotly_script(plotly_src)}"
         f'<script type="text/javascript">{plotly_locale_js(lang)}</script></head><body>'
         f"<h1>{title}</h1><p class=sub>{esc(t('generated'))} "
         f"{esc(stamp(generated))}</p>{''.join(parts)}"

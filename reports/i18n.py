@@ -154,6 +154,79 @@ TEXT: dict[str, tuple[str, str]] = {
     "improvement_rank": ("改善幅度排名", "Improvement rank"),
     "pm25": ("PM2.5 (µg/m³)", "PM2.5 (µg/m³)"),
     "good_rate": ("优良天数比例 (%)", "Good-day ratio (%)"),
+    # overview page (index_<lang>.html)
+    "ov_title": ("各地区目标进度总览", "Target progress by region"),
+    "ov_regions_shown": ("显示 {shown} / {total} 个地区", "{shown} of {total} regions shown"),
+    "ov_show_more": ("再显示 {n} 个 (尚余 {rest} 个)", "Show {n} more ({rest} left)"),
+    "ov_province": ("省份", "Province"),
+    "ov_level": ("级别", "Level"),
+    "ov_all": ("全部", "all"),
+    "ov_city": ("地级市", "city"),
+    "ov_county": ("区县", "county"),
+    "ov_search": ("搜索名称或代码", "Search a name or code"),
+    "ov_most_urgent": ("最紧迫的目标", "Most urgent target"),
+    "ov_rank_national": ("全国排名", "National rank"),
+    "ov_rank_parent": ("省(市)内排名", "Rank in province (city)"),
+    "ov_rank_parent_note": (
+        "省(市)内排名: 地级市在本省内的排名, 区县在本市内的排名。",
+        "Rank in province (city): a city's rank among the cities of its province, a county's"
+        " among the counties of its city.",
+    ),
+    "ov_change": ("同比", "vs last year"),
+    "ov_ytd": ("年初至今", "year to date"),
+    "ov_month": ("月", "month"),
+    "ov_rankings": ("空气质量排名", "Air quality rankings"),
+    "ov_national": ("全国", "national"),
+    "ov_in_parent": ("省(市)内", "in province (city)"),
+    "ov_no_last_year": (
+        "无上年同期数据, 无法计算改善幅度",
+        "no data for the same period last year",
+    ),
+    "ov_national_cities": ("全国地级及以上城市", "all cities of the country"),
+    "ov_best": ("综合指数最好的 {n} 个", "Best {n} by composite index"),
+    "ov_worst": ("综合指数最差的 {n} 个", "Worst {n} by composite index"),
+    "ov_most_improved": ("改善幅度最大的 {n} 个", "{n} most improved on last year"),
+    "ov_least_improved": ("改善幅度最小的 {n} 个", "{n} least improved on last year"),
+    "ov_delta_index": ("综合指数变化率 (%)", "Index change (%)"),
+    "ov_legend": ("图例与说明", "Legend"),
+    "ov_no_script": (
+        "此页需要 JavaScript 才能显示表格。",
+        "This page needs JavaScript for its table.",
+    ),
+    "ov_legend_order": (
+        "默认按紧迫程度排序: 先是已无法完成或期末未达标的目标, 再是进度滞后、有风险;"
+        " 同一状态内达标概率低者在前。点击列标题可按该列排序。"
+        "目标计数包括该地区报告中的全部目标 (含所辖水质断面的类别目标)。",
+        "Sorted by urgency: targets that can no longer be met (or were missed), then off track, "
+        "then at risk; within one status the lower probability of meeting first. Click a "
+        "column header to sort by it. The counts cover every target of the region's report "
+        "(its water sections' class targets included).",
+    ),
+    "ov_legend_index": (
+        "综合指数 = PM2.5/35 + PM10/70 + SO2/60 + NO2/40 + CO-95per/4 + O3-8h-90per/160,"
+        " 越小越好; 扣除沙尘; 排名按公报精度 (指数保留两位小数, 变化率一位) 并列同名次。"
+        "改善幅度为综合指数同比变化率, 负值表示改善。",
+        "Composite index = PM2.5/35 + PM10/70 + SO2/60 + NO2/40 + CO-95per/4 + "
+        "O3-8h-90per/160, lower is better; dust deducted; ranked at bulletin precision (index "
+        "2 decimals, change 1 decimal), equal values share a rank. Improvement is the index's "
+        "change on last year in percent; negative means improved.",
+    ),
+    "ov_all_met": ("全部 {n} 项目标已达标", "all {n} targets met"),
+    "ov_no_targets": ("无考核目标", "no targets"),
+    "ov_heavy": (
+        "余下 {rest} 天至多 {allowed} 个重污染天",
+        "at most {allowed} heavy-pollution days in the remaining {rest} days",
+    ),
+    "ov_days_over": (
+        "余下 {rest} 天中至多 {allowed} 天可超过 {value} {unit}",
+        "at most {allowed} of the remaining {rest} days may exceed {value} {unit}",
+    ),
+    "ov_value": (
+        "现状 {actual}, 目标 {comparator} {target}",
+        "now {actual}, target {comparator} {target}",
+    ),
+    "ov_rank_of": ("第 {rank} / {n}", "{rank} of {n}"),
+    "ov_ranks_title": ("本地区空气质量排名", "This region's air quality ranks"),
     # water
     "section_code": ("断面编码", "Section code"),
     "section": ("断面", "Section"),

@@ -1,7 +1,8 @@
-"""Report retention: each page embeds plotly.js (about 5 MB, so that it opens offline), so a
-nightly run writes about 100 MB for the sample's 19 regions. Keep the newest few as-of dates
-of each region and language and delete older ones; the warehouse can write any past report
-again (`envq report --as-of DATE`)."""
+"""Report retention: a nightly run writes a page and a workbook per region (a few MB for the
+sample's 19 regions with the shared plotly.js; about 100 MB when every page embeds it). Keep
+the newest few as-of dates of each region and language and delete older ones; the warehouse
+can write any past report again (`envq report --as-of DATE`). The shared plotly.js is not a
+report and stays."""
 
 from __future__ import annotations
 

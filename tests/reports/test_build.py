@@ -11,7 +11,9 @@ import pytest
 
 from flows.cli import main
 from reports.build import write_reports
+from reports.html_page import plotly_file_name
 from tests.reports.conftest import CITY, COUNTY_A, COUNTY_B, fetch
+from tests.reports.test_index_page import page_rows
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -41,20 +43,13 @@ def test_one_report_per_region_with_targets_and_an_index(report_warehouse, tmp_p
         ]
         + ["index_zh.html"]
     )
-    index = (tmp_path / "index_zh.html").read_text(encoding="utf-8")
-    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', index)
-    assert links == [
+    rows = page_rows((tmp_path / "index_zh.html").read_text(encoding="utf-8"))
+    # the most urgent first: a lost target (county B), then off track (the city), on track
+    assert [(r["h"], r["n"]) for r in rows] == [
+        (f"envq_{COUNTY_B}_20260331_zh.html", "汉阴县"),
         (f"envq_{CITY}_20260331_zh.html", "安康市"),
         (f"envq_{COUNTY_A}_20260331_zh.html", "汉滨区"),
-        (f"envq_{COUNTY_B}_20260331_zh.html", "汉阴县"),
     ]
-    chips = re.findall(r'title="([^"]+)" style="[^"]*background:(#[0-9a-f]{6})', index)
-    assert chips[:3] == [
-        ("优良天数: 进度滞后", "#ef6c00"),
-        ("重度及以上污染天数: 进度正常", "#66bb6a"),
-        ("PM2.5平均浓度: 有风险", "#f9a825"),
-    ]
-    assert chips[4] == ("PM2.5平均浓度: 已无法完成", "#c62828")
 
 
 def test_english_report_has_no_chinese_labels(report_warehouse, tmp_path):
@@ -94,4 +89,18 @@ def test_envq_report_writes_html_and_xlsx(report_warehouse, tmp_path, monkeypatc
     assert main(["report", "--warehouse", str(report_warehouse), "--region", COUNTY_B]) == 0
     assert "reports: 2 files" in capsys.readouterr().out
     written = sorted(p.name for p in (tmp_path / "reports").iterdir())
-    assert written == [f"envq_{COUNTY_B}_20260331_zh.html", f"envq_{COUNTY_B}_20260331_zh.xlsx"]
+    assert written == [
+        f"envq_{COUNTY_B}_20260331_zh.html",
+        f"envq_{COUNTY_B}_20260331_zh.xlsx",
+        plotly_file_name(),
+    ]
+
+
+def test_envq_report_self_contained_writes_one_file_a_page(report_warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("ENVQ_REPORTS", str(tmp_path / "reports"))
+    argv = ["report", "--warehouse", str(report_warehouse), "--region", COUNTY_B]
+    assert main([*argv, "--format", "html", "--self-contained"]) == 0
+    written = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert written == [f"envq_{COUNTY_B}_20260331_zh.html"]
+    page = (tmp_path / "reports" / written[0]).read_text(encoding="utf-8")
+    assert "plotly.js v" in page and " src=" not in page

@@ -1,5 +1,6 @@
-"""reports.html_page: the page is self-contained (plotly.js once, no URL to fetch), escapes every
-name from the data, and shows the cards and sections in the issue's order."""
+"""reports.html_page: a self-contained page holds plotly.js once and no URL to fetch, a page of a
+folder loads the shared plotly.js beside it; every name from the data is escaped; the cards
+and sections come in the issue's order."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import pytest
 
 from reports.build import write_reports
-from reports.html_page import esc, fmt, text_colour
+from reports.html_page import esc, fmt, plotly_file_name, text_colour
 from tests.reports.conftest import CITY, PLANTED
 
 PLOTLY_MARK = "plotly.js v"  # the bundle's banner comment
@@ -16,8 +17,23 @@ PLOTLY_MARK = "plotly.js v"  # the bundle's banner comment
 
 @pytest.fixture
 def page(report_warehouse, tmp_path) -> str:
-    write_reports(report_warehouse, tmp_path, formats=("html",), region=CITY)
+    write_reports(report_warehouse, tmp_path, formats=("html",), region=CITY, self_contained=True)
     return (tmp_path / f"envq_{CITY}_20260331_zh.html").read_text(encoding="utf-8")
+
+
+def test_pages_of_a_folder_share_one_plotly_js_beside_them(report_warehouse, tmp_path):
+    write_reports(report_warehouse, tmp_path, formats=("html",))
+    shared = sorted(tmp_path.glob("plotly-*.min.js"))
+    assert [p.name for p in shared] == [plotly_file_name()]
+    assert shared[0].read_text(encoding="utf-8").count(PLOTLY_MARK) == 1
+    pages = sorted(tmp_path.glob("envq_*.html"))
+    assert len(pages) == 3
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        assert PLOTLY_MARK not in text
+        srcs = re.findall(r'<script[^>]*\ssrc="([^"]+)"', text)
+        assert srcs == [plotly_file_name()]  # relative: the folder opens anywhere, offline
+        assert len(text) < 200_000  # the bundle alone is about 4.7 MB
 
 
 def test_plotly_js_embedded_once_and_nothing_fetched(page):
