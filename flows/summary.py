@@ -40,6 +40,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "文件：{} 个（{}）；载入 {} 行；隔离 {} 个数值",
     ),
     "none": ("none", "无"),
+    # what happened to each file (transforms.ingest.engine.FileResult.status)
+    "file_loaded": ("loaded", "已载入"),
+    "file_skipped": ("skipped", "已跳过"),
+    "file_failed": ("failed", "失败"),
+    "file_rejected": ("rejected", "被拒收"),
     "reasons": ("quarantined by reason: ", "隔离原因："),
     "more_reasons": (", {} more reasons", "，另有 {} 种原因"),
     "danger": ("targets in danger: {}", "需关注的目标：{}"),
@@ -125,7 +130,10 @@ def _ingest_lines(summary: dict[str, Any], lang: str = "en") -> list[str]:
     ing = summary.get("ingest") or {}
     if not ing:
         return []
-    by_status = ", ".join(f"{k} {v}" for k, v in sorted((ing.get("by_status") or {}).items()))
+    by_status = ", ".join(
+        f"{_w(f'file_{k}', lang) if f'file_{k}' in WORDS else k} {v}"
+        for k, v in sorted((ing.get("by_status") or {}).items())
+    )
     lines = [
         _w(
             "files",

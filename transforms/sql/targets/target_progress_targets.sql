@@ -3,14 +3,14 @@
 -- targets, and what the target names (a known region or section, the indicator's kind).
 -- Configured targets (target_basis 'target') and the standard limits of regions without any
 -- (target_basis 'standard_limit', tp_standard_targets).
--- Needs tp_indicator_meta (registered from transforms/indicators.py) and tp_standard_targets.
 -- Days so far end at the domain's data as-of ($air_as_of, $water_as_of: transforms/as_of.py;
 -- rectification ledgers: $as_of),
 -- never past its data: days after it are missing, not elapsed. edition: the rule-set edition
 -- of the period ($period_edition: its last or first day, transforms/rules/editions.yaml);
 -- decimals / base_decimals: GB/T 8170 rounding of the figure as stated and of its base
 -- indicator (rule set `rounding`), read by the verdicts (tp_rule_sets).
--- Needs tp_indicator_meta (registered from transforms/indicators.py) and tp_rule_sets.
+-- Needs tp_indicator_meta (registered from transforms/indicators.py), tp_standard_targets and
+-- tp_rule_sets.
 create or replace temp table tp_targets as
 with all_targets as (
     select
