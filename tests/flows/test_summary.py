@@ -130,7 +130,7 @@ def test_chinese_summary_names_states_and_the_deciding_number():
     lines = run_summary_lines({**SUMMARY, "targets_in_danger": danger}, "zh")
     assert lines[0] == "envq 运行 20261123T020000-abc123"
     assert (
-        lines[2] == "文件：5 个（failed 1, loaded 3, skipped 1）；载入 1,234,567 行；隔离 12 个数值"
+        lines[2] == "文件：5 个（失败 1, 已载入 3, 已跳过 1）；载入 1,234,567 行；隔离 12 个数值"
     )
     assert lines[8] == "需关注的目标：已无法完成 1, 进度滞后 1, 有风险 1, 无法评估 1"
     assert lines[9:12] == [
