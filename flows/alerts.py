@@ -1,7 +1,7 @@
 """Alerts to the bureau's channels: a failed run, a critical validation failure, and targets
 that turned at_risk, off_track or cannot_be_met since the previous night.
 
-The channels are data, in data/config/alerts.yaml (absent: no alerts; docs/operations.md):
+The channels are data, in <home>/config/alerts.yaml (absent: no alerts; docs/operations.md):
 webhook robots (DingTalk, WeCom, Feishu take a JSON POST whose body shape differs: one
 template per channel, with {{subject}} and {{body}} placeholders) and SMTP e-mail. Webhooks
 are sent by Prefect's CustomWebhookNotificationBlock and e-mail by apprise (installed with
@@ -77,7 +77,7 @@ class Message:
 
 
 def alerts_path(settings: Settings) -> Path:
-    """The bureau's alert channels (ENVQ_ALERTS, else data/config/alerts.yaml)."""
+    """The bureau's alert channels (ENVQ_ALERTS, else <home>/config/alerts.yaml)."""
     return Path(os.environ.get("ENVQ_ALERTS") or settings.config_dir / "alerts.yaml")
 
 
@@ -195,8 +195,8 @@ def _stamp() -> str:
 def current_statuses(warehouse: Path, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """target_progress rows of the latest (or given) as-of date of its year, with names (the
     configured targets: standard limits shown for regions without targets raise no alert)."""
+    from flows.targets_check import assessed
     from transforms.targets.progress import progress_rows
-    from transforms.targets.standard_limits import BASIS_STANDARD
     from transforms.warehouse import connect
 
     con = connect(warehouse, read_only=True)
@@ -204,13 +204,7 @@ def current_statuses(warehouse: Path, as_of: dt.date | None = None) -> list[dict
         rows = progress_rows(con, as_of, None)
     finally:
         con.close()
-    if rows.empty:
-        return []
-    year = rows["as_of"].iloc[0].year
-    rows = rows[rows["year"] == year]
-    if "target_basis" in rows.columns:  # standard limits are reference lines: no alerts
-        rows = rows[rows["target_basis"] != BASIS_STANDARD]
-    return rows.to_dict("records")
+    return assessed(rows).to_dict("records")
 
 
 def target_key(row: dict[str, Any]) -> str:

@@ -1,11 +1,11 @@
 """The `envq` command line (see the CLI contract in docs/ and README.md).
 
-Every command takes --home (the workspace: default $ENVQ_HOME, else the project's data/, the
-demo's home with the synthetic sample) and --warehouse (default $ENVQ_WAREHOUSE, else
-<home>/warehouse/envq.duckdb); `envq init` makes a bureau's workspace (flows/workspace.py).
-Every command
-prints a short summary and exits non-zero with a one-line reason on failure. Commands that
-write work on the working database and publish it atomically at the end.
+Every command but `envq init` takes --home (the workspace: default $ENVQ_HOME, else the
+project's data/, the demo's home with the synthetic sample) and --warehouse (default
+$ENVQ_WAREHOUSE, else <home>/warehouse/envq.duckdb); `envq init` makes a bureau's workspace
+(flows/workspace.py). Every command prints a short summary and exits non-zero with a one-line
+reason on failure. Commands that write work on the working database and publish it atomically
+at the end.
 """
 
 from __future__ import annotations
@@ -395,7 +395,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export tables of the published warehouse; one line per table, then the manifest's path."""
     from flows.export import ExportError, Filters, export
 
-    settings = load_settings(warehouse=args.warehouse)
+    settings = _settings(args)
     try:
         manifest = export(
             settings.warehouse,

@@ -84,15 +84,15 @@ def alert_failed_run(run: Run, exc: StageFailed) -> None:
 
 def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, Any]:
     """Targets at risk and unregistered codes, read back from the published database."""
-    from flows.targets_check import ALERT_STATUSES, targets_check
+    from flows.targets_check import ALERT_STATUSES, assessed, check_rows
     from transforms.as_of import DOMAINS, domain_as_of
     from transforms.targets.progress import progress_rows
     from transforms.warehouse import connect
 
     con = connect(published, read_only=True)
     try:
-        lines, _ = targets_check(con, as_of, None)
-        rows = progress_rows(con, as_of, None)
+        rows = assessed(progress_rows(con, as_of, None))
+        lines, _ = check_rows(rows, None)
         unregistered = stages.unregistered_counts(con)
         # one as-of per domain: each counts its days up to its own last data day
         dates = {d: domain_as_of(con, d, as_of).isoformat() for d in DOMAINS}
@@ -101,7 +101,6 @@ def read_published_summary(published: Path, as_of: dt.date | None) -> dict[str, 
     danger: list[dict[str, Any]] = []
     if not rows.empty:
         # the targets of targets_check's lines, in its order, for the summary in Chinese
-        rows = rows[rows["year"] == rows["as_of"].iloc[0].year]
         rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
         rows = rows[rows["status"].isin(ALERT_STATUSES)].assign(_rank=rows["status"].map(rank))
         rows = rows.sort_values(["_rank", "region_code", "period", "indicator"])

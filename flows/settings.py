@@ -26,10 +26,7 @@ from pathlib import Path
 DEMO_HOME = Path("data")
 WORKSPACE_MARKER = "envq-workspace.yaml"
 WAREHOUSE_FILE = Path("warehouse/envq.duckdb")
-# kept for callers that name the demo's paths
-DEFAULT_WAREHOUSE = DEMO_HOME / WAREHOUSE_FILE
 DEFAULT_RAW = DEMO_HOME / "raw"
-SAMPLE_DIR = DEFAULT_RAW / "sample"
 
 
 @dataclass(frozen=True)

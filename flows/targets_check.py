@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from transforms.indicators import STATUSES, label
 from transforms.targets.config import ProgressConfig
@@ -38,13 +39,24 @@ def targets_check(
     computed on the fly into temporary tables (read-only connections work)."""
     if fail_on not in (None, *FAIL_STATUSES):
         raise ValueError(f"fail_on must be one of {list(FAIL_STATUSES)} or None")
-    rows = progress_rows(con, as_of, config)
+    return check_rows(assessed(progress_rows(con, as_of, config)), fail_on)
+
+
+def assessed(rows: pd.DataFrame) -> pd.DataFrame:
+    """The targets of as_of's year; standard limits shown in place of missing targets are
+    reference lines, not targets, and are left out."""
+    if rows.empty:
+        return rows
+    rows = rows[rows["year"] == rows["as_of"].iloc[0].year]
+    if "target_basis" in rows.columns:
+        rows = rows[rows["target_basis"] != BASIS_STANDARD]
+    return rows
+
+
+def check_rows(rows: pd.DataFrame, fail_on: str | None) -> tuple[list[str], int]:
+    """targets_check's lines and exit code for rows already read and kept by `assessed`."""
     if rows.empty:
         return [], 0
-    year = rows["as_of"].iloc[0].year
-    rows = rows[rows["year"] == year]
-    if "target_basis" in rows.columns:  # standard limits are reference lines, not targets
-        rows = rows[rows["target_basis"] != BASIS_STANDARD]
     rank = {s: i for i, s in enumerate(ALERT_STATUSES)}
     alerts = rows[rows["status"].isin(ALERT_STATUSES)].copy()
     alerts["rank"] = alerts["status"].map(rank)

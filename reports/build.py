@@ -102,7 +102,8 @@ def write_reports(
         written: list[Path] = []
         pages: dict[str, RegionPage] = {}
         common = data.common_data(con)
-        overview = read_overview(con, report_year, day)
+        # the ranks and the overview appear on pages only
+        overview = read_overview(con, report_year, day) if "html" in formats else None
         plotly_src = None
         if "html" in formats and not self_contained:
             plotly_src = write_shared_plotly(out)
@@ -122,14 +123,14 @@ def write_reports(
                     generated,
                     tables,
                     plotly_src=plotly_src,
-                    ranks=region_ranks(overview, code),
+                    ranks=region_ranks(overview, code) if overview is not None else None,
                 )
                 path.write_text(page, encoding="utf-8")
                 written.append(path)
                 pages[code] = RegionPage(name, path.name)
             if "xlsx" in formats:
                 written.append(write_workbook(tables, lang, out / f"{stem}.xlsx"))
-        if "html" in formats and region is None:
+        if overview is not None and region is None:
             index = out / f"index_{lang}.html"
             index.write_text(
                 index_page(overview, pages, lang, day, generated), encoding="utf-8"

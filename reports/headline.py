@@ -15,15 +15,12 @@ from typing import Any
 import pandas as pd
 
 from reports import i18n
+from transforms.targets.progress import is_missing
 
 # worst first: the order in which targets in danger are named
 DANGER = ("not_met", "cannot_be_met", "off_track", "at_risk")
 FINE = ("met", "on_track")
 MAX_NAMED = 3
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def target_name(row: Mapping[str, Any], lang: str) -> str:
@@ -40,7 +37,7 @@ def key_number(row: Mapping[str, Any], lang: str) -> str:
     of the period's mean. Which one applies follows target_progress (docs/target_progress.md).
     """
     zh = lang != "en"
-    if not _missing(row.get("good_days_needed")) and not _missing(row.get("remaining_days")):
+    if not is_missing(row.get("good_days_needed")) and not is_missing(row.get("remaining_days")):
         needed, left = int(row["good_days_needed"]), int(row["remaining_days"])
         if needed > left:
             return (
@@ -55,10 +52,10 @@ def key_number(row: Mapping[str, Any], lang: str) -> str:
             if zh
             else f"at least {needed} of the remaining {left} days must be good"
         )
-    if not _missing(row.get("remaining_mean_ceiling")):
+    if not is_missing(row.get("remaining_mean_ceiling")):
         ceiling = float(row["remaining_mean_ceiling"])
         unit = i18n.unit(str(row["indicator"]), lang)
-        left = "" if _missing(row.get("remaining_days")) else int(row["remaining_days"])
+        left = "" if is_missing(row.get("remaining_days")) else int(row["remaining_days"])
         if zh:
             days = f"余下 {left} 天" if left != "" else "余下时段"
             return f"{days}平均浓度需不高于 {ceiling:.1f} {unit}".rstrip()

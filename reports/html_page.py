@@ -25,7 +25,7 @@ from reports.data import RegionData
 from reports.headline import headline
 from reports.table import Table, as_float, as_int, indicator_decimals
 from reports.tables import all_tables
-from transforms.targets.standard_limits import year_edition
+from transforms.targets.standard_limits import BASIS_STANDARD, year_edition
 
 CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:1.5em 2em;
@@ -173,7 +173,7 @@ def card(row: pd.Series, lang: str) -> str:
     period = "" if row["period"] == "year" else f" · {esc(i18n.period(row['period'], lang))}"
     gap = row["gap"]
     gap_text = "—"
-    standard = row.get("target_basis") == "standard_limit"
+    standard = row.get("target_basis") == BASIS_STANDARD
     if pd.notna(gap):
         words = ("gap_above_limit", "gap_below_limit") if standard else ("gap_short", "gap_ahead")
         word = t(words[0]) if gap > 0 else t(words[1])
@@ -270,7 +270,7 @@ def probability_basis(row: pd.Series, lang: str) -> str:
 def standard_note(d: RegionData, lang: str) -> str:
     """A line saying that the cards compare with standard limits, when no target is set."""
     basis = d.targets.get("target_basis")
-    if basis is None or not (basis == "standard_limit").any():
+    if basis is None or not (basis == BASIS_STANDARD).any():
         return ""
     edition = year_edition(d.scope.year)
     note = i18n.text("standard_limits_note", lang).format(edition=edition)
@@ -345,7 +345,7 @@ def region_page(
     # the headline speaks of targets: standard-limit rows have the note above the cards
     targets = d.targets
     if "target_basis" in targets.columns:
-        targets = targets[targets["target_basis"] != "standard_limit"]
+        targets = targets[targets["target_basis"] != BASIS_STANDARD]
     lead = "".join(f"<p>{esc(sentence)}</p>" for sentence in headline(targets, lang))
     parts = [
         f'<div class="headline">{lead}</div>' if lead else "",

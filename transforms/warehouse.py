@@ -93,6 +93,8 @@ def rewrite_storage(path: Path | str, version: str | None = None) -> bool:
     """
     path = Path(path)
     version = version or storage_version()
+    if not _STORAGE_VERSION.fullmatch(version):
+        raise ValueError(f"storage version {version!r}: expected e.g. v1.4.0 or latest")
     with duckdb.connect(str(path), read_only=True) as con:
         current = file_storage_version(con)
     if current == _tag_written_for(version):

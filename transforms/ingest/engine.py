@@ -43,7 +43,7 @@ from transforms.ingest.raw_files import (
     logical_name,
     sha256_of,
 )
-from transforms.ingest.workbooks import read_workbook
+from transforms.ingest.workbooks import is_workbook, read_workbook
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +334,7 @@ def read_file(
             spec = detect_format(path)  # a format may read workbooks itself (ledgers)
             parsed = spec.parse(path)
         except DocumentationFile:
-            if not logical_name(path).lower().endswith(WORKBOOK_SUFFIXES):
+            if not is_workbook(path):
                 raise
             spec, parsed = read_workbook(path, registered_formats())
         read = ReadFile(path, sha, spec, parsed)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import duckdb
 
-from transforms.rectification.rules import LedgerRules, cached_rules, config_dir
+from transforms.rectification.rules import LedgerRules, current_rules
 from transforms.warehouse import run_sql
 
 
 def build_rectification(con: duckdb.DuckDBPyConnection, rules: LedgerRules | None = None) -> int:
     """Rebuild both marts (small: a ledger has tens to hundreds of problems); return the
     number of problem-snapshot rows."""
-    rules = rules or cached_rules(str(config_dir()))
+    rules = rules or current_rules()
     run_sql(
         con,
         "rectification/rectification_problems",

@@ -10,7 +10,6 @@ is an ongoing obligation (never overdue); "立行立改" is due on the feedback 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import re
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 
 from transforms.rules import RULES_DIR
+from transforms.targets.day_series import month_end
 
 RULES_FILE = RULES_DIR / "rectification.yaml"
 BUREAU_FILE = "rectification.yaml"
@@ -116,8 +116,9 @@ def cached_rules(bureau_dir: str | None = None) -> LedgerRules:
     return load_rules(Path(bureau_dir) if bureau_dir else None)
 
 
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+def current_rules() -> LedgerRules:
+    """The vocabulary of the bureau whose configuration folder is in force (cached)."""
+    return cached_rules(str(config_dir()))
 
 
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}

@@ -28,15 +28,14 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from openpyxl.utils import get_column_letter
 
 from transforms.ingest.cell_values import quarantine_frame, quarantine_table, read_raw_table
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, date_in_name, decode_text, logical_name
+from transforms.ingest.workbooks import column_letter
 from transforms.rectification.rules import (
     LedgerRules,
-    cached_rules,
-    config_dir,
+    current_rules,
     header_key,
     normalise_status,
     parse_date,
@@ -84,7 +83,7 @@ class Sheet:
 
 
 def _rules() -> LedgerRules:
-    return cached_rules(str(config_dir()))
+    return current_rules()
 
 
 def header_fields(row: list[Any], rules: LedgerRules) -> dict[str, int]:
@@ -150,7 +149,7 @@ def _csv(path: Path) -> list[Sheet]:
 def _cell_name(sheet: Sheet, header: str, row: int, col: int) -> str:
     if sheet.name is None:
         return header
-    return f"{sheet.name}!{get_column_letter(col + 1)}{row + 1}"
+    return f"{sheet.name}!{column_letter(col)}{row + 1}"
 
 
 def _blank(v: Any) -> bool:
@@ -171,20 +170,21 @@ def parse(path: Path) -> ParsedFile:
     rows: list[dict[str, Any]] = []
     bad: list[pd.DataFrame] = []
     read_any = False
+    stem = Path(logical_name(path)).stem
+    file_date = date_in_name(logical_name(path))
     for sheet in sheets:
         found = find_header(sheet.cells, rules)
         if found is None:
             continue
         read_any = True
         header_row, fields = found
-        default_source = _title(sheet, header_row) or Path(logical_name(path)).stem
-        file_date = date_in_name(logical_name(path))
+        default_source = _title(sheet, header_row) or stem
         for i in range(header_row + 1, len(sheet.cells)):
             row = sheet.cells.iloc[i].tolist()
             got = {f: row[pos] if pos < len(row) else None for f, pos in fields.items()}
             if all(_blank(v) for v in got.values()):
                 continue
-            outcome = _problem(got, fields, rules, default_source, file_date)
+            outcome = _problem(got, rules, default_source, file_date)
             if isinstance(outcome, tuple):
                 field_name, reason = outcome
                 col = fields.get(field_name, 0)
@@ -226,7 +226,6 @@ def _title(sheet: Sheet, header_row: int) -> str | None:
 
 def _problem(
     got: dict[str, Any],
-    fields: dict[str, int],
     rules: LedgerRules,
     default_source: str,
     file_date: dt.date | None,

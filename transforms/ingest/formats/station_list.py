@@ -56,7 +56,7 @@ from transforms.ingest.cell_values import (
 )
 from transforms.ingest.engine import FormatSpec, ParsedFile, register_format
 from transforms.ingest.raw_files import RawFileError, logical_name
-from transforms.ingest.registry import (  # noqa: F401 - re-exported: the flow imports them here
+from transforms.ingest.registry import (  # noqa: F401 - re-exported for tests
     assign_station_regions,
     load_region_config,
     load_station_config,
