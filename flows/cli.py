@@ -21,6 +21,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.settings import ENVQ_LOGGERS, Settings, load_settings
+
 for _var, _val in (
     ("GX_ANALYTICS_ENABLED", "false"),
     ("PREFECT_SERVER_ANALYTICS_ENABLED", "false"),
@@ -30,13 +32,11 @@ for _var, _val in (
     # `envq run` and `envq serve` keep their history in one Prefect database (the UI shows
     # every night), and the UI shows envq's own log lines beside Prefect's
     ("PREFECT_HOME", str(Path("data/prefect").resolve())),
-    ("PREFECT_LOGGING_EXTRA_LOGGERS", "envq,flows,transforms,expectations,reports"),
+    ("PREFECT_LOGGING_EXTRA_LOGGERS", ",".join(ENVQ_LOGGERS)),
     # ...and outside a flow run (envq ingest, --no-prefect) those loggers only log locally
     ("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore"),
 ):
     os.environ.setdefault(_var, _val)
-
-from flows.settings import Settings, load_settings  # noqa: E402
 
 if TYPE_CHECKING:
     import duckdb

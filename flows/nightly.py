@@ -20,13 +20,11 @@ from prefect.cache_policies import NO_CACHE
 from flows import alerts, stages
 from flows.plain_run import alert_failed_run, read_published_summary
 from flows.publish import open_working
-from flows.settings import load_settings
+from flows.settings import ENVQ_LOGGERS, load_settings
 from flows.stages import RUN_STAGES, Run, Stage, StageFailed, new_run_id
 from flows.summary import run_summary_markdown
 
 RETRY_DELAYS = [float(s) for s in os.environ.get("ENVQ_RETRY_DELAYS", "2,10").split(",")]
-# envq's own loggers, shown in the Prefect UI (PREFECT_LOGGING_EXTRA_LOGGERS, set by the CLI)
-ENVQ_LOGGERS = ("envq", "flows", "transforms", "expectations", "reports")
 # errors of the input itself (a bad line in targets.yaml, a malformed file): retrying the
 # same input gives the same error, so the task fails once, with its line
 NOT_RETRIED = (ValueError, LookupError, TypeError)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_HOME = Path("data")
+# envq's own loggers, shown in the Prefect UI beside Prefect's (PREFECT_LOGGING_EXTRA_LOGGERS)
+ENVQ_LOGGERS = ("envq", "flows", "transforms", "expectations", "reports")
 WORKSPACE_MARKER = "envq-workspace.yaml"
 WAREHOUSE_FILE = Path("warehouse/envq.duckdb")
 DEFAULT_RAW = DEMO_HOME / "raw"
